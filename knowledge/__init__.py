@@ -1,0 +1,1 @@
+"""The policy knowledge base: documents, clause chunks, the service catalog and regions."""
