@@ -203,11 +203,13 @@ def resolve_citations(
             if body is None:
                 broken.append(f"{entry.id}: 未知文档 / unknown document {cit.doc!r}")
                 continue
-            start = body.find(cit.quote)
-            if start < 0:
+            starts = _occurrences(body, cit.quote)
+            if not starts:
                 broken.append(f"{entry.id}: 引文不在 {cit.doc} 中 / quote not in document: {cit.quote!r}")
                 continue
-            chunk = next((c for c in by_doc.get(cit.doc, []) if c.start <= start < c.end), None)
+            chunk = next(
+                (c for start in starts for c in by_doc.get(cit.doc, []) if c.start <= start < c.end), None
+            )
             if chunk is None:
                 broken.append(f"{entry.id}: 引文不在任何分块中 / quote outside every chunk: {cit.quote!r}")
                 continue
@@ -217,3 +219,13 @@ def resolve_citations(
     if broken:
         raise CatalogError("目录引文无效 / broken catalog citations:\n" + "\n".join(broken))
     return resolved
+
+
+def _occurrences(text: str, quote: str) -> list[int]:
+    """Start offsets of every occurrence of quote in text."""
+    starts = []
+    pos = text.find(quote)
+    while pos >= 0:
+        starts.append(pos)
+        pos = text.find(quote, pos + 1)
+    return starts

@@ -110,8 +110,10 @@ def chunk_document(doc: Document, max_chars: int = 320) -> list[Chunk]:
     sections = _Sections()
     pieces: list[_Piece] = []
     title = ""
+    pending: int | None = None
     for para in _paragraphs(doc.body):
         if para.is_table:
+            pending = None
             for kind, start, end, context in _table_pieces(para, title):
                 pieces.append(_Piece(kind, sections.path(), sections.ref(), start, end, context))
             continue
@@ -126,6 +128,7 @@ def chunk_document(doc: Document, max_chars: int = 320) -> list[Chunk]:
             level, marker, label = heading
             sections.open(level, label, marker)
             if _is_heading_only(para.text, label):
+                pending = para.start if pending is None else pending
                 continue
         prev = pieces[-1] if pieces else None
         if prev and prev.kind is ChunkKind.CLAUSE and ATTACH_TO_PREVIOUS.match(para.text):
@@ -136,6 +139,8 @@ def chunk_document(doc: Document, max_chars: int = 320) -> list[Chunk]:
             prev.end = para.end
             continue
         for start, end in _sentence_windows(doc.body, para.start, para.end, max_chars):
+            if pending is not None:
+                start, pending = pending, None  # the heading lines above belong to this chunk
             pieces.append(_Piece(ChunkKind.CLAUSE, sections.path(), sections.ref(), start, end, "", short))
     return _with_ids(doc, pieces)
 
