@@ -76,6 +76,7 @@ class SearchEngine:
         owners: Sequence[int],
         chunk_tokens: Sequence[Sequence[str]],
         chunk_pinyin: Sequence[Sequence[str]],
+        unit_tokens: Sequence[Sequence[str]],
         tokenizer: QueryTokenizer,
     ) -> None:
         self.settings = settings
@@ -87,7 +88,13 @@ class SearchEngine:
         self.tokenizer = tokenizer
         self.bm25 = BM25(chunk_tokens)
         self.bm25_pinyin = BM25(chunk_pinyin)
+        self.bm25_units = BM25(unit_tokens)
         self._docs = {d.id: d.meta for d in kb.documents}
+        self._doc_regions = {
+            region
+            for meta in self._docs.values()
+            for region in kb.gazetteer.resolve(meta.region).chain
+        }
 
     # ----- construction -----
 
@@ -116,6 +123,7 @@ class SearchEngine:
         texts = [sparse_text(c, keywords.get(c.id, [])) for c in kb.chunks]
         tokens = [tokenizer.tokenize(t) for t in tqdm(texts, desc="分词 / tokenizing", disable=not progress)]
         pinyin = [tokenizer.pinyin_bigrams(t) for t in texts]
+        unit_tokens = [tokenizer.tokenize(u) for u in units]
         meta = {
             "format": store.FORMAT_VERSION,
             "fingerprint": _fingerprint(settings, encoder.name),
@@ -125,10 +133,11 @@ class SearchEngine:
             "owners": owners,
             "tokens": tokens,
             "pinyin": pinyin,
+            "unit_tokens": unit_tokens,
         }
         store.save(settings.index_dir, dense, meta)
         logger.info("index built: %d chunks -> %s", len(kb.chunks), settings.index_dir)
-        return cls(settings, kb, encoder, dense, owners, tokens, pinyin, tokenizer)
+        return cls(settings, kb, encoder, dense, owners, tokens, pinyin, unit_tokens, tokenizer)
 
     @classmethod
     def load(cls, settings: IndexSettings | None = None, encoder: Encoder | None = None) -> SearchEngine:
@@ -141,7 +150,7 @@ class SearchEngine:
             raise IndexStaleError(str(settings.index_dir))
         encoder = encoder or make_encoder(settings.encoder, settings.encoder_threads)
         tokenizer = QueryTokenizer(kb.vocabulary(), kb.expansions())
-        return cls(settings, kb, encoder, dense, meta["owners"], meta["tokens"], meta["pinyin"], tokenizer)
+        return cls(settings, kb, encoder, dense, meta["owners"], meta["tokens"], meta["pinyin"], meta["unit_tokens"], tokenizer)
 
     @classmethod
     def open(
@@ -181,6 +190,9 @@ class SearchEngine:
             raise EmptyQueryError()
         allowed = set(self.kb.gazetteer.resolve(region).doc_ids) if region else None
         boosted = self._mentioned_region_docs(text)
+        if allowed is None and boosted and self.settings.mentioned_region_filter:
+            allowed = self._applicable_docs(text)
+        text = self._without_document_regions(text) or text
         n = self.settings.candidates
         dense: dict[int, float] = {}
         sparse: dict[int, float] = {}
@@ -211,10 +223,29 @@ class SearchEngine:
 
     def sparse_scores(self, text: str) -> np.ndarray:
         """BM25 over words (with expansion) plus weighted BM25 over pinyin bigrams, for every chunk."""
-        scores = self.bm25.scores(self.tokenizer.tokenize_query(text))
+        tokens = self.tokenizer.tokenize_query(text)
+        scores = self.bm25.scores(tokens)
+        if self.settings.sentence_weight > 0:
+            best = np.zeros(len(self.chunks), dtype=np.float32)
+            np.maximum.at(best, self.owners, self.bm25_units.scores(tokens))
+            scores += self.settings.sentence_weight * best
         if self.settings.pinyin_weight > 0:
             scores += self.settings.pinyin_weight * self.bm25_pinyin.scores(self.tokenizer.pinyin_bigrams(text))
         return scores
+
+    def _without_document_regions(self, text: str) -> str:
+        """Drop names of regions that documents are issued for: they pick a document, not a clause."""
+        for words, official in self.kb.gazetteer.mentions(text):
+            if self.kb.gazetteer.governs_documents(official) and official in self._doc_regions:
+                text = text.replace(words, " ")
+        return " ".join(text.split())
+
+    def _applicable_docs(self, text: str) -> set[str]:
+        """Documents that apply to any region the question names (theirs, their parents', national)."""
+        docs: set[str] = set()
+        for name in self.kb.gazetteer.find_in_text(text):
+            docs.update(self.kb.gazetteer.resolve(name).doc_ids)
+        return docs
 
     def _mentioned_region_docs(self, text: str) -> set[str]:
         """Region-specific documents that apply to the regions a question names."""

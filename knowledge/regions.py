@@ -94,11 +94,18 @@ class Gazetteer:
     def find_in_text(self, text: str) -> list[str]:
         """Official names of the regions mentioned in a text, in order, without repeats."""
         found: list[str] = []
-        for match in self._pattern.finditer(normalize(text)):
-            official = self._names[match.group(0)]
+        for _, official in self.mentions(text):
             if official not in found:
                 found.append(official)
         return found
+
+    def mentions(self, text: str) -> list[tuple[str, str]]:
+        """(words as written, official name) of each region mention in a normalised text."""
+        return [(m.group(0), self._names[m.group(0)]) for m in self._pattern.finditer(normalize(text))]
+
+    def governs_documents(self, name: str) -> bool:
+        """Whether a document is issued for this region or for a region below it."""
+        return any(name in self._chains[region] for region in self._docs_by_region)
 
     def descendants(self, name: str) -> list[str]:
         """Official names of a region and every region below it."""
