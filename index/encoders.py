@@ -85,7 +85,10 @@ class SentenceTransformerEncoder:
         except Exception as exc:
             raise EncoderError(f"无法加载模型 / cannot load model {model!r}: {exc}") from exc
         self.name = f"st:{model}"
-        dim = self._model.get_sentence_embedding_dimension()
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        dim = get_dim()
         if not dim:
             raise EncoderError(f"模型没有固定维度 / model {model!r} has no fixed embedding dimension")
         self.dim = int(dim)

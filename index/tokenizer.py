@@ -30,6 +30,7 @@ class QueryTokenizer:
     """Tokenizes documents and queries the same way; queries also get official-term expansion."""
 
     def __init__(self, vocabulary: Iterable[str] = (), expansions: Mapping[str, list[str]] | None = None):
+        jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
         for word in vocabulary:

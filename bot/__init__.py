@@ -1,0 +1,1 @@
+"""Gateway, channels, store and the `eldercare` command line."""

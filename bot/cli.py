@@ -1,0 +1,305 @@
+"""The `eldercare` command line: knowledge, index, search and evaluation."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from index.engine import Mode, SearchEngine, SearchHit
+from index.errors import EmptyQueryError, IndexError_
+from index.settings import IndexSettings
+from knowledge.errors import KnowledgeError, UnknownRegionError
+
+logger = logging.getLogger("eldercare")
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def _settings(args: argparse.Namespace) -> IndexSettings:
+    overrides: dict[str, object] = {}
+    if getattr(args, "encoder", None):
+        overrides["encoder"] = args.encoder
+    if getattr(args, "index_dir", None):
+        overrides["index_dir"] = Path(args.index_dir)
+    return IndexSettings(**overrides)  # type: ignore[arg-type]
+
+
+def _open_engine(args: argparse.Namespace, quiet: bool = False) -> SearchEngine:
+    def announce(reason: str) -> None:
+        _err(f"{reason}\n正在重建索引… / building the index now…")
+
+    engine, _ = SearchEngine.open(_settings(args), progress=not quiet, on_rebuild=announce)
+    return engine
+
+
+# ----- commands -----
+
+
+def cmd_index_build(args: argparse.Namespace) -> int:
+    """Build the index (only when corpus, catalog or model changed, unless --force)."""
+    settings = _settings(args)
+    started = time.perf_counter()
+    if not args.force:
+        try:
+            SearchEngine.load(settings)
+            _out(f"索引已是最新，无需重建 / index is up to date: {settings.index_dir}")
+            return EXIT_OK
+        except IndexError_:
+            pass
+    engine = SearchEngine.build(settings, progress=not args.quiet)
+    seconds = time.perf_counter() - started
+    _out(
+        f"索引已建立 / index built: {len(engine.chunks)} 段 / chunks, "
+        f"{len(engine.kb.documents)} 份文件 / documents, 模型 / encoder {engine.encoder.name}, "
+        f"{seconds:.1f} s -> {settings.index_dir}"
+    )
+    return EXIT_OK
+
+
+def _hit_dict(hit: SearchHit) -> dict[str, object]:
+    return {
+        "chunk_id": hit.chunk_id,
+        "doc_id": hit.doc_id,
+        "title": hit.title,
+        "doc_number": hit.doc_number,
+        "section": hit.section,
+        "text": hit.text,
+        "score": hit.score,
+    }
+
+
+def _render_hits(query: str, hits: Sequence[SearchHit]) -> str:
+    lines = [f"问题 / question: {query}"]
+    if not hits:
+        lines.append("没有找到相关条文 / nothing found")
+    for n, hit in enumerate(hits, 1):
+        number = f"（{hit.doc_number}）" if hit.doc_number else ""
+        draft = " [征求意见稿 / draft]" if hit.status == "draft" else ""
+        lines.append(f"\n{n}. 《{hit.title}》{number}{draft}  score {hit.score:.3f}")
+        lines.append(f"   {hit.section}")
+        lines.append("   " + hit.text.replace("\n", "\n   "))
+    return "\n".join(lines)
+
+
+def _search_one(engine: SearchEngine, query: str, args: argparse.Namespace) -> list[SearchHit]:
+    return engine.search(query, k=args.k, region=args.region, mode=Mode(args.mode))
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Search one question, a batch file, or interactively."""
+    if args.k < 1 or args.k > 100:
+        _err("--k 必须在 1 到 100 之间 / --k must be between 1 and 100")
+        return EXIT_USAGE
+    if args.query is not None and not args.query.strip():
+        _err(str(EmptyQueryError()))
+        return EXIT_USAGE
+    if args.batch:
+        path = Path(args.batch)
+        if not path.exists():
+            _err(f"找不到文件 / file not found: {path}")
+            return EXIT_USAGE
+    engine = _open_engine(args, quiet=args.json)
+    if args.region:
+        engine.kb.gazetteer.resolve(args.region)  # fail early, listing the known regions
+    if args.batch:
+        return _search_batch(engine, Path(args.batch), args)
+    if args.query is None:
+        return _interactive(engine, args)
+    hits = _search_one(engine, args.query, args)
+    if args.json:
+        _out(json.dumps({"q": args.query, "hits": [_hit_dict(h) for h in hits]}, ensure_ascii=False))
+    else:
+        _out(_render_hits(args.query, hits))
+    return EXIT_OK
+
+
+def _search_batch(engine: SearchEngine, path: Path, args: argparse.Namespace) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        query = line.strip()
+        if not query:
+            continue
+        hits = _search_one(engine, query, args)
+        if args.json:
+            _out(json.dumps({"q": query, "hits": [_hit_dict(h) for h in hits]}, ensure_ascii=False))
+        else:
+            _out(_render_hits(query, hits) + "\n")
+    return EXIT_OK
+
+
+def _interactive(
+    engine: SearchEngine, args: argparse.Namespace, read: Callable[[str], str] | None = None
+) -> int:
+    read = read or input
+    _out("输入问题后回车搜索，直接回车或 Ctrl-D 退出。 / Type a question and press Enter; empty line quits.")
+    while True:
+        try:
+            query = read("问题> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            _out()
+            return EXIT_OK
+        if not query:
+            return EXIT_OK
+        _out(_render_hits(query, _search_one(engine, query, args)) + "\n")
+
+
+def cmd_eval_retrieval(args: argparse.Namespace) -> int:
+    """Evaluate BM25, dense and hybrid retrieval on a labelled set."""
+    from index.evaluate import evaluate, load_questions
+
+    questions = load_questions(Path(args.set))
+    engine = _open_engine(args, quiet=args.json)
+    report = evaluate(engine, questions, use_region=args.use_region)
+    if args.json:
+        _out(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _out(report.render())
+    return EXIT_OK
+
+
+def cmd_corpus_import(args: argparse.Namespace) -> int:
+    """Clean the raw sources into knowledge/corpus (or check that the shipped copies are current)."""
+    from knowledge.base import KnowledgePaths
+    from knowledge.corpus_import import import_corpus, stale_documents
+
+    paths = KnowledgePaths()
+    if args.check:
+        stale = stale_documents(paths.sources_yaml, paths.sources, paths.corpus)
+        if stale:
+            _err("清洗后的文件已过期 / cleaned copies are stale: " + ", ".join(stale))
+            _err("请运行 / run: eldercare corpus import")
+            return EXIT_ERROR
+        _out("清洗后的文件是最新的 / cleaned corpus is up to date")
+        return EXIT_OK
+    for path in import_corpus(paths.sources_yaml, paths.sources, paths.corpus):
+        _out(f"已写入 / wrote {path}")
+    return EXIT_OK
+
+
+def cmd_knowledge_check(args: argparse.Namespace) -> int:
+    """Load the whole knowledge base and check every catalog citation."""
+    from knowledge.base import load_knowledge
+
+    kb = load_knowledge()
+    catalog = kb.catalog
+    _out(
+        f"文件 / documents {len(kb.documents)}, 分段 / chunks {len(kb.chunks)}, "
+        f"服务 / services {len(catalog.services)}, 待遇 / benefits {len(catalog.benefits)}, "
+        f"设施 / facility types {len(catalog.facility_types)}, 规划目标 / targets {len(catalog.targets)}, "
+        f"引文 / citations {len(kb.citations)} 全部有效 / all resolved"
+    )
+    return EXIT_OK
+
+
+def cmd_regions_resolve(args: argparse.Namespace) -> int:
+    """Resolve a region name to its chain and the documents that apply there."""
+    from knowledge.base import KnowledgePaths
+    from knowledge.documents import load_corpus
+    from knowledge.regions import load_gazetteer
+
+    paths = KnowledgePaths()
+    gazetteer = load_gazetteer(paths.regions, [d.meta for d in load_corpus(paths.corpus)])
+    res = gazetteer.resolve(args.name)
+    if args.json:
+        _out(json.dumps({"region": res.region, "chain": list(res.chain), "documents": list(res.doc_ids)},
+                        ensure_ascii=False))
+    else:
+        _out(f"{res.chain_text}\n适用文件 / documents: {', '.join(res.doc_ids)}")
+    return EXIT_OK
+
+
+# ----- parser -----
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `eldercare` command."""
+    parser = argparse.ArgumentParser(prog="eldercare", description="居家和社区养老服务助手 / elder-care assistant")
+    parser.add_argument("-v", "--verbose", action="store_true", help="more logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    index = sub.add_parser("index", help="检索索引 / the retrieval index").add_subparsers(dest="action", required=True)
+    build = index.add_parser("build", help="建立索引 / build the index")
+    build.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    build.add_argument("--quiet", action="store_true", help="no progress bars")
+    _engine_options(build)
+    build.set_defaults(func=cmd_index_build)
+
+    search = sub.add_parser("search", help="检索政策条文 / search the policies")
+    search.add_argument("query", nargs="?", help="问题 / question (omit for an interactive prompt)")
+    search.add_argument("--batch", metavar="FILE", help="one question per line")
+    search.add_argument("--region", help="只看适用于该地区的文件 / only documents that apply to this region")
+    search.add_argument("--k", type=int, default=5, help="number of results (default 5)")
+    search.add_argument("--json", action="store_true", help="JSON output (one object per question)")
+    search.add_argument("--mode", choices=[m.value for m in Mode], default=Mode.HYBRID.value)
+    _engine_options(search)
+    search.set_defaults(func=cmd_search)
+
+    ev = sub.add_parser("eval", help="评测 / evaluation").add_subparsers(dest="what", required=True)
+    retrieval = ev.add_parser("retrieval", help="检索评测 / retrieval metrics")
+    retrieval.add_argument("--set", required=True, help="JSONL question set")
+    retrieval.add_argument("--json", action="store_true")
+    retrieval.add_argument("--use-region", action="store_true", help="filter by each question's region field")
+    _engine_options(retrieval)
+    retrieval.set_defaults(func=cmd_eval_retrieval)
+
+    corpus = sub.add_parser("corpus", help="政策文件 / policy documents").add_subparsers(dest="action", required=True)
+    imp = corpus.add_parser("import", help="清洗原始文件 / clean the raw sources into knowledge/corpus")
+    imp.add_argument("--check", action="store_true", help="only check that the cleaned copies are current")
+    imp.set_defaults(func=cmd_corpus_import)
+
+    knowledge = sub.add_parser("knowledge", help="知识库 / knowledge base").add_subparsers(
+        dest="action", required=True
+    )
+    knowledge.add_parser("check", help="校验目录和引文 / validate catalog and citations").set_defaults(
+        func=cmd_knowledge_check
+    )
+
+    regions = sub.add_parser("regions", help="地区 / regions").add_subparsers(dest="action", required=True)
+    resolve = regions.add_parser("resolve", help="解析地名 / resolve a region name")
+    resolve.add_argument("name")
+    resolve.add_argument("--json", action="store_true")
+    resolve.set_defaults(func=cmd_regions_resolve)
+    return parser
+
+
+def _engine_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--encoder", help="'use-m3' (default) or a sentence-transformers model name or path")
+    parser.add_argument("--index-dir", help="index directory (default var/index)")
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    """Run the CLI; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        code: int = args.func(args)
+        return code
+    except (EmptyQueryError, UnknownRegionError) as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    except (IndexError_, KnowledgeError) as exc:
+        _err(str(exc))
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
