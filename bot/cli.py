@@ -216,8 +216,12 @@ def cmd_regions_resolve(args: argparse.Namespace) -> int:
     gazetteer = load_gazetteer(paths.regions, [d.meta for d in load_corpus(paths.corpus)])
     res = gazetteer.resolve(args.name)
     if args.json:
-        _out(json.dumps({"region": res.region, "chain": list(res.chain), "documents": list(res.doc_ids)},
-                        ensure_ascii=False))
+        _out(
+            json.dumps(
+                {"region": res.region, "chain": list(res.chain), "documents": list(res.doc_ids)},
+                ensure_ascii=False,
+            )
+        )
     else:
         _out(f"{res.chain_text}\n适用文件 / documents: {', '.join(res.doc_ids)}")
     return EXIT_OK
@@ -228,11 +232,15 @@ def cmd_regions_resolve(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `eldercare` command."""
-    parser = argparse.ArgumentParser(prog="eldercare", description="居家和社区养老服务助手 / elder-care assistant")
+    parser = argparse.ArgumentParser(
+        prog="eldercare", description="居家和社区养老服务助手 / elder-care assistant"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="more logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    index = sub.add_parser("index", help="检索索引 / the retrieval index").add_subparsers(dest="action", required=True)
+    index = sub.add_parser("index", help="检索索引 / the retrieval index").add_subparsers(
+        dest="action", required=True
+    )
     build = index.add_parser("build", help="建立索引 / build the index")
     build.add_argument("--force", action="store_true", help="rebuild even if up to date")
     build.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -257,7 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     _engine_options(retrieval)
     retrieval.set_defaults(func=cmd_eval_retrieval)
 
-    corpus = sub.add_parser("corpus", help="政策文件 / policy documents").add_subparsers(dest="action", required=True)
+    corpus = sub.add_parser("corpus", help="政策文件 / policy documents").add_subparsers(
+        dest="action", required=True
+    )
     imp = corpus.add_parser("import", help="清洗原始文件 / clean the raw sources into knowledge/corpus")
     imp.add_argument("--check", action="store_true", help="only check that the cleaned copies are current")
     imp.set_defaults(func=cmd_corpus_import)

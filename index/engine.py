@@ -91,9 +91,7 @@ class SearchEngine:
         self.bm25_units = BM25(unit_tokens)
         self._docs = {d.id: d.meta for d in kb.documents}
         self._doc_regions = {
-            region
-            for meta in self._docs.values()
-            for region in kb.gazetteer.resolve(meta.region).chain
+            region for meta in self._docs.values() for region in kb.gazetteer.resolve(meta.region).chain
         }
 
     # ----- construction -----
@@ -146,11 +144,21 @@ class SearchEngine:
         expected = _fingerprint(settings, encoder.name if encoder else _encoder_name(settings))
         dense, meta = store.load(settings.index_dir, expected)
         kb = _load_kb(settings)
-        if [c["id"] for c in meta["chunks"]] != [c.id for c in kb.chunks]:
+        if meta["chunks"] != [c.model_dump(mode="json") for c in kb.chunks]:  # chunking code changed
             raise IndexStaleError(str(settings.index_dir))
         encoder = encoder or make_encoder(settings.encoder, settings.encoder_threads)
         tokenizer = QueryTokenizer(kb.vocabulary(), kb.expansions())
-        return cls(settings, kb, encoder, dense, meta["owners"], meta["tokens"], meta["pinyin"], meta["unit_tokens"], tokenizer)
+        return cls(
+            settings,
+            kb,
+            encoder,
+            dense,
+            meta["owners"],
+            meta["tokens"],
+            meta["pinyin"],
+            meta["unit_tokens"],
+            tokenizer,
+        )
 
     @classmethod
     def open(
@@ -230,7 +238,9 @@ class SearchEngine:
             np.maximum.at(best, self.owners, self.bm25_units.scores(tokens))
             scores += self.settings.sentence_weight * best
         if self.settings.pinyin_weight > 0:
-            scores += self.settings.pinyin_weight * self.bm25_pinyin.scores(self.tokenizer.pinyin_bigrams(text))
+            scores += self.settings.pinyin_weight * self.bm25_pinyin.scores(
+                self.tokenizer.pinyin_bigrams(text)
+            )
         return scores
 
     def _without_document_regions(self, text: str) -> str:

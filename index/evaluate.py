@@ -157,7 +157,8 @@ class EvalReport:
         for intent in sorted(set(first.intents)):
             n = first.intents.count(intent)
             cells = "".join(
-                f"{self.results[m].recall(5, intent):>8.3f} |{self.results[m].mrr(intent):>6.3f}" for m in modes
+                f"{self.results[m].recall(5, intent):>8.3f} |{self.results[m].mrr(intent):>6.3f}"
+                for m in modes
             )
             lines.append(f"{intent:<22}{n:>4} {cells}")
         if self.unlabelled:

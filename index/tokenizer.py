@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Mapping
+from itertools import pairwise
 
 import jieba
 from pypinyin import lazy_pinyin
@@ -17,10 +18,112 @@ logger = logging.getLogger(__name__)
 TOKEN = re.compile(r"[\u3400-\u9fff]|[a-z0-9]+(?:\.[0-9]+)?%?", re.I)
 HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 STOPWORDS = frozenset(
-    "的 了 和 与 及 或 等 在 是 有 为 对 把 被 将 要 就 都 也 还 又 而 并 我 你 您 他 她 它 我们 你们 他们 "
-    "这 那 这个 那个 哪 哪些 什么 怎么 怎么样 怎样 如何 吗 呢 吧 啊 呀 嘛 哦 么 啥 咋 能 可以 会 想 请问 "
-    "一下 一个 个 些 没有 不 上 下 中 里 从 到 给 让 跟 向 按 以 之 其 该 各 每 多少 几 谁 "
-    "老人 老年人 我家 我妈 我爸 家里 现在 知道 问问 问 请 谢谢 帮 帮忙 一些 需要 应该 能不能 是不是 有没有".split()
+    [
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "或",
+        "等",
+        "在",
+        "是",
+        "有",
+        "为",
+        "对",
+        "把",
+        "被",
+        "将",
+        "要",
+        "就",
+        "都",
+        "也",
+        "还",
+        "又",
+        "而",
+        "并",
+        "我",
+        "你",
+        "您",
+        "他",
+        "她",
+        "它",
+        "我们",
+        "你们",
+        "他们",
+        "这",
+        "那",
+        "这个",
+        "那个",
+        "哪",
+        "哪些",
+        "什么",
+        "怎么",
+        "怎么样",
+        "怎样",
+        "如何",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "呀",
+        "嘛",
+        "哦",
+        "么",
+        "啥",
+        "咋",
+        "能",
+        "可以",
+        "会",
+        "想",
+        "请问",
+        "一下",
+        "一个",
+        "个",
+        "些",
+        "没有",
+        "不",
+        "上",
+        "下",
+        "中",
+        "里",
+        "从",
+        "到",
+        "给",
+        "让",
+        "跟",
+        "向",
+        "按",
+        "以",
+        "之",
+        "其",
+        "该",
+        "各",
+        "每",
+        "多少",
+        "几",
+        "谁",
+        "老人",
+        "老年人",
+        "我家",
+        "我妈",
+        "我爸",
+        "家里",
+        "现在",
+        "知道",
+        "问问",
+        "问",
+        "请",
+        "谢谢",
+        "帮",
+        "帮忙",
+        "一些",
+        "需要",
+        "应该",
+        "能不能",
+        "是不是",
+        "有没有",
+    ]
 )
 # Function characters that carry no topic in pinyin bigrams.
 PINYIN_SKIP = frozenset("的了和与及或等在是有为对把被将要就都也还又而并我你您他她它这那吗呢吧啊呀嘛哦么啥咋")
@@ -73,7 +176,7 @@ class QueryTokenizer:
         for run in HAN_RUN.findall(QueryTokenizer.prepare(text)):
             chars = [c for c in run if c not in PINYIN_SKIP]
             syllables = lazy_pinyin("".join(chars))
-            grams.extend(f"{a}_{b}" for a, b in zip(syllables, syllables[1:], strict=False))
+            grams.extend(f"{a}_{b}" for a, b in pairwise(syllables))
         return grams
 
     @staticmethod

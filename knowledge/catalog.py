@@ -207,14 +207,14 @@ def resolve_citations(
             if not starts:
                 broken.append(f"{entry.id}: 引文不在 {cit.doc} 中 / quote not in document: {cit.quote!r}")
                 continue
-            chunk = next(
+            holder = next(
                 (c for start in starts for c in by_doc.get(cit.doc, []) if c.start <= start < c.end), None
             )
-            if chunk is None:
+            if holder is None:
                 broken.append(f"{entry.id}: 引文不在任何分块中 / quote outside every chunk: {cit.quote!r}")
                 continue
             resolved.append(
-                ResolvedCitation(entry_id=entry.id, doc_id=cit.doc, quote=cit.quote, chunk_id=chunk.id)
+                ResolvedCitation(entry_id=entry.id, doc_id=cit.doc, quote=cit.quote, chunk_id=holder.id)
             )
     if broken:
         raise CatalogError("目录引文无效 / broken catalog citations:\n" + "\n".join(broken))

@@ -94,7 +94,13 @@ class _Sections:
         return [self.labels[k][0] for k in sorted(self.labels)]
 
     def ref(self) -> str:
-        return "".join(self.labels[k][1] for k in sorted(self.labels))
+        ref = ""
+        for k in sorted(self.labels):
+            marker = self.labels[k][1]
+            if ref and marker and ref[-1].isdigit() and marker[0].isdigit():
+                ref += "·"  # 附件2·1, not 附件21
+            ref += marker
+        return ref
 
 
 def chunk_documents(documents: Sequence[Document], max_chars: int = 320) -> list[Chunk]:
@@ -135,7 +141,13 @@ def chunk_document(doc: Document, max_chars: int = 320) -> list[Chunk]:
             prev.end = para.end
             continue
         short = len(para.text) < SHORT and not heading
-        if short and prev and prev.short and prev.path == sections.path() and para.end - prev.start <= max_chars:
+        if (
+            short
+            and prev
+            and prev.short
+            and prev.path == sections.path()
+            and para.end - prev.start <= max_chars
+        ):
             prev.end = para.end
             continue
         for start, end in _sentence_windows(doc.body, para.start, para.end, max_chars):

@@ -21,6 +21,4 @@ class UnknownRegionError(KnowledgeError):
     def __init__(self, name: str, known: list[str]) -> None:
         self.name = name
         self.known = known
-        super().__init__(
-            f"未知地区 / unknown region: {name!r}. 已知地区 / known regions: {'、'.join(known)}"
-        )
+        super().__init__(f"未知地区 / unknown region: {name!r}. 已知地区 / known regions: {'、'.join(known)}")

@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import re
 
-DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-NUMERAL = re.compile(r"[一二两三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九]百(?:[零一二三四五六七八九]十?[一二三四五六七八九]?)?")
+DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+NUMERAL = re.compile(
+    r"[一二两三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九]百(?:[零一二三四五六七八九]十?[一二三四五六七八九]?)?"
+)
 
 
 def _value(text: str) -> int:
+    if len(text) == 3 and text[1] == "百" and text[2] in DIGITS:
+        return DIGITS[text[0]] * 100 + DIGITS[text[2]] * 10  # 一百五 = 150
     total, current = 0, 0
     for ch in text:
         if ch in DIGITS:

@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from index.engine import SearchEngine  # noqa: E402
-from index.evaluate import evaluate, load_questions  # noqa: E402
-from index.settings import IndexSettings  # noqa: E402
+from index.engine import SearchEngine
+from index.evaluate import evaluate, load_questions
+from index.settings import IndexSettings
 
 
 def rss_mb() -> float:
@@ -61,7 +61,10 @@ def main() -> int:
     print(f"documents / chunks      {len(engine.kb.documents)} / {len(engine.chunks)}")
     print(f"index build (5 docs)    {build_s:.2f} s   (target < 20 s)")
     print(f"index load              {load_s:.2f} s")
-    print(f"warm search p50 / p95   {p50:.1f} ms / {p95:.1f} ms over {len(latencies)} queries (target p95 < 20 ms)")
+    print(
+        f"warm search p50 / p95   {p50:.1f} ms / {p95:.1f} ms over {len(latencies)} queries"
+        " (target p95 < 20 ms)"
+    )
     print(f"peak process memory     {rss_mb():.0f} MiB   (target < 1024 MiB)")
     print()
     print(report.render())

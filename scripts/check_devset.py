@@ -9,11 +9,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from knowledge.documents import load_corpus  # noqa: E402
+from knowledge.documents import load_corpus
 
 INTENTS = {
-    "ask_subsidy", "ask_eligibility", "ask_meal_service", "ask_bath_service",
-    "ask_medical_service", "ask_facility", "ask_policy",
+    "ask_subsidy",
+    "ask_eligibility",
+    "ask_meal_service",
+    "ask_bath_service",
+    "ask_medical_service",
+    "ask_facility",
+    "ask_policy",
 }
 
 

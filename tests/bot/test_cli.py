@@ -32,7 +32,9 @@ def test_search_text_output_names_document_and_section(capsys: pytest.CaptureFix
     assert "二、重点任务" in out
 
 
-def test_batch_prints_one_json_object_per_question(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_batch_prints_one_json_object_per_question(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     questions = tmp_path / "q.txt"
     questions.write_text("第五批试点申报要哪些材料\n\n四同步是什么\n", encoding="utf-8")
     assert main(["search", "--batch", str(questions), "--k", "5", "--json"]) == 0
@@ -76,12 +78,26 @@ def test_eval_retrieval_prints_all_retrievers_side_by_side(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     dev = tmp_path / "dev.jsonl"
-    line = {"q": "四同步是什么", "intent": "ask_policy", "doc_id": "mca-2019-pilot-batch5",
-            "gold": "同步规划、同步建设、同步验收、同步交付"}
+    line = {
+        "q": "四同步是什么",
+        "intent": "ask_policy",
+        "doc_id": "mca-2019-pilot-batch5",
+        "gold": "同步规划、同步建设、同步验收、同步交付",
+    }
     dev.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
     assert main(["eval", "retrieval", "--set", str(dev)]) == 0
     out = capsys.readouterr().out
-    for word in ("bm25", "dense", "hybrid", "Recall@1", "Recall@5", "Recall@10", "MRR", "p95 ms", "ask_policy"):
+    for word in (
+        "bm25",
+        "dense",
+        "hybrid",
+        "Recall@1",
+        "Recall@5",
+        "Recall@10",
+        "MRR",
+        "p95 ms",
+        "ask_policy",
+    ):
         assert word in out
 
 
@@ -91,7 +107,9 @@ def test_regions_resolve_prints_chain_and_documents(capsys: pytest.CaptureFixtur
     assert "陕西省 > 宝鸡市 > 金台区" in out and "baoji-2019-pilot" in out
 
 
-def test_corpus_check_and_knowledge_check_pass_on_the_shipped_files(capsys: pytest.CaptureFixture[str]) -> None:
+def test_corpus_check_and_knowledge_check_pass_on_the_shipped_files(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["corpus", "import", "--check"]) == 0
     assert main(["knowledge", "check"]) == 0
     assert "全部有效" in capsys.readouterr().out

@@ -56,7 +56,9 @@ def test_sentence_transformers_without_prompts_encodes_both_sides_alike(tmp_path
     encoder = make_encoder(str(build_tiny_model(tmp_path)))
     assert isinstance(encoder, SentenceTransformerEncoder)
     assert encoder.query_prompt is None and encoder.document_prompt is None
-    np.testing.assert_allclose(encoder.encode_queries(["社区助餐"]), encoder.encode_documents(["社区助餐"]), atol=1e-6)
+    np.testing.assert_allclose(
+        encoder.encode_queries(["社区助餐"]), encoder.encode_documents(["社区助餐"]), atol=1e-6
+    )
 
 
 def test_unloadable_model_gives_a_clear_error(tmp_path: Path) -> None:
