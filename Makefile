@@ -4,6 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RASA_VENV := .venv-rasa
+RASA_STAMP := $(RASA_VENV)/.installed
+# Rasa 3.6 needs Python 3.10: pyenv's 3.10.13 if present, else python3.10 on PATH.
+PYTHON310 ?= $(shell p="$$(pyenv root 2>/dev/null)/versions/3.10.13/bin/python"; \
+  if [ -x "$$p" ]; then echo "$$p"; elif command -v python3.10 >/dev/null 2>&1 && python3.10 -V >/dev/null 2>&1; then command -v python3.10; fi)
 TORCH_VERSION := 2.13.0
 
 .PHONY: setup build test lint bench run clean help
@@ -11,12 +16,12 @@ TORCH_VERSION := 2.13.0
 help:
 	@echo "make run    - set everything up, build the index, open the search prompt"
 	@echo "make test   - run the test suite (builds what it needs)"
-	@echo "make setup  - create .venv (Python 3.11, CPU torch $(TORCH_VERSION))"
+	@echo "make setup  - create .venv (Python 3.11, CPU torch $(TORCH_VERSION)) and .venv-rasa (Python 3.10, Rasa 3.6)"
 	@echo "make build  - build the retrieval index under var/index"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - retrieval quality, build time, latency and memory figures"
 
-setup: $(STAMP)
+setup: $(STAMP) $(RASA_STAMP)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' || \
@@ -28,6 +33,14 @@ $(STAMP): pyproject.toml
 	  $(BIN)/python -m pip install -q torch==$(TORCH_VERSION)
 	$(BIN)/python -m pip install -q -e '.[dev,st]' torch==$(TORCH_VERSION)
 	@touch $(STAMP)
+
+$(RASA_STAMP): requirements-rasa.txt
+	@test -n "$(PYTHON310)" || { echo "需要 Python 3.10 来运行 Rasa 3.6 / Rasa 3.6 needs Python 3.10: install it (e.g. pyenv install 3.10.13) or set PYTHON310=/path/to/python3.10"; exit 1; }
+	@test -x $(RASA_VENV)/bin/python || $(PYTHON310) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/python -m pip install -q --upgrade pip
+	$(RASA_VENV)/bin/python -m pip install -q -r requirements-rasa.txt
+	RASA_TELEMETRY_ENABLED=false $(RASA_VENV)/bin/rasa telemetry disable >/dev/null 2>&1 || true
+	@touch $(RASA_STAMP)
 
 build: setup
 	$(BIN)/eldercare index build

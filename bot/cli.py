@@ -172,6 +172,24 @@ def cmd_eval_retrieval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_eval_nlu(args: argparse.Namespace) -> int:
+    """Train the NLU model if needed, test it on the held-out set, print per-intent scores."""
+    from bot.nlu_eval import RasaError, evaluate_nlu, train_nlu
+    from bot.settings import RasaSettings
+
+    settings = RasaSettings()
+    try:
+        _err("训练或加载 NLU 模型… / training or loading the NLU model…")
+        model = train_nlu(settings, force=args.retrain)
+        report = evaluate_nlu(settings, model, Path(args.set) if args.set else None)
+    except RasaError as exc:
+        _err(str(exc))
+        return EXIT_ERROR
+    _out(f"模型 / model: {model}")
+    _out(report.render())
+    return EXIT_OK
+
+
 def cmd_corpus_import(args: argparse.Namespace) -> int:
     """Clean the raw sources into knowledge/corpus (or check that the shipped copies are current)."""
     from knowledge.base import KnowledgePaths
@@ -227,6 +245,26 @@ def cmd_regions_resolve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_nlu_generate(args: argparse.Namespace) -> int:
+    """Generate Rasa synonyms, lookup tables and the jieba dictionary from knowledge/."""
+    from bot import nlu_export
+    from knowledge.base import PACKAGE_DIR, load_knowledge
+
+    kb = load_knowledge()
+    files = nlu_export.NluFiles(PACKAGE_DIR.parent)
+    if args.check:
+        stale = nlu_export.stale(kb, files)
+        if stale:
+            _err("NLU 生成文件已过期 / generated NLU files are stale: " + ", ".join(map(str, stale)))
+            _err("请运行 / run: eldercare nlu generate")
+            return EXIT_ERROR
+        _out("NLU 生成文件是最新的 / generated NLU files are up to date")
+        return EXIT_OK
+    for path in nlu_export.write(kb, files):
+        _out(f"已写入 / wrote {path}")
+    return EXIT_OK
+
+
 # ----- parser -----
 
 
@@ -265,6 +303,13 @@ def build_parser() -> argparse.ArgumentParser:
     _engine_options(retrieval)
     retrieval.set_defaults(func=cmd_eval_retrieval)
 
+    nlu_eval = ev.add_parser("nlu", help="意图识别评测 / NLU metrics on the held-out set")
+    nlu_eval.add_argument("--set", help="Rasa NLU test file (default tests/nlu/test_nlu.yml)")
+    nlu_eval.add_argument(
+        "--retrain", action="store_true", help="train even if a model for these inputs exists"
+    )
+    nlu_eval.set_defaults(func=cmd_eval_nlu)
+
     corpus = sub.add_parser("corpus", help="政策文件 / policy documents").add_subparsers(
         dest="action", required=True
     )
@@ -278,6 +323,17 @@ def build_parser() -> argparse.ArgumentParser:
     knowledge.add_parser("check", help="校验目录和引文 / validate catalog and citations").set_defaults(
         func=cmd_knowledge_check
     )
+
+    nlu = sub.add_parser("nlu", help="Rasa NLU 数据 / Rasa NLU data").add_subparsers(
+        dest="action", required=True
+    )
+    generate = nlu.add_parser(
+        "generate", help="从知识库生成同义词、查找表和结巴词典 / generate from knowledge/"
+    )
+    generate.add_argument(
+        "--check", action="store_true", help="only check that the generated files are current"
+    )
+    generate.set_defaults(func=cmd_nlu_generate)
 
     regions = sub.add_parser("regions", help="地区 / regions").add_subparsers(dest="action", required=True)
     resolve = regions.add_parser("resolve", help="解析地名 / resolve a region name")

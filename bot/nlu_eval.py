@@ -1,0 +1,147 @@
+"""Train the Rasa NLU model when its inputs changed, test it on a held-out set, report per intent."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.settings import REPO_ROOT, RasaSettings
+
+logger = logging.getLogger(__name__)
+
+INTENTS = (
+    "greet", "goodbye", "thank", "affirm", "deny", "inform", "ask_subsidy", "ask_eligibility",
+    "ask_meal_service", "ask_bath_service", "ask_medical_service", "ask_facility", "ask_policy",
+    "book_home_visit", "manage_booking", "request_human", "complaint", "emergency", "out_of_scope",
+)  # fmt: skip
+MACRO_F1_FLOOR = 0.93
+RECALL_FLOORS = {"out_of_scope": 0.95, "emergency": 0.95}
+
+
+class RasaError(Exception):
+    """Rasa is missing or one of its commands failed."""
+
+
+@dataclass(frozen=True)
+class IntentScore:
+    """Precision, recall and F1 of one intent on the test set."""
+
+    intent: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass(frozen=True)
+class NluReport:
+    """Per-intent scores and the floors the product must reach."""
+
+    scores: list[IntentScore]
+    model: Path
+
+    @property
+    def macro_f1(self) -> float:
+        return sum(s.f1 for s in self.scores) / len(self.scores)
+
+    def recall(self, intent: str) -> float:
+        return next(s.recall for s in self.scores if s.intent == intent)
+
+    def failures(self) -> list[str]:
+        """Which floors are not reached."""
+        out = []
+        if self.macro_f1 < MACRO_F1_FLOOR:
+            out.append(f"macro-F1 {self.macro_f1:.3f} < {MACRO_F1_FLOOR}")
+        for intent, floor in RECALL_FLOORS.items():
+            if self.recall(intent) < floor:
+                out.append(f"{intent} recall {self.recall(intent):.3f} < {floor}")
+        return out
+
+    def render(self) -> str:
+        lines = [f"{'intent':<22}{'precision':>10}{'recall':>8}{'f1':>8}{'n':>5}"]
+        for s in self.scores:
+            lines.append(f"{s.intent:<22}{s.precision:>10.3f}{s.recall:>8.3f}{s.f1:>8.3f}{s.support:>5}")
+        lines.append(f"\nmacro-F1 {self.macro_f1:.3f} (目标 / target ≥ {MACRO_F1_FLOOR})")
+        for intent, floor in RECALL_FLOORS.items():
+            lines.append(f"{intent} recall {self.recall(intent):.3f} (目标 / target ≥ {floor})")
+        failures = self.failures()
+        lines.append(
+            "未达标 / NOT REACHED: " + "; ".join(failures) if failures else "全部达标 / all floors reached"
+        )
+        return "\n".join(lines)
+
+
+def _rasa_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0"})
+    return env
+
+
+def _run(settings: RasaSettings, args: list[str], timeout: int) -> None:
+    if not settings.rasa_bin.exists():
+        raise RasaError(
+            f"找不到 Rasa（{settings.rasa_bin}）。请先运行 `make setup`。 / Rasa not found: run `make setup`."
+        )
+    logger.info("running rasa %s", " ".join(args))
+    proc = subprocess.run(
+        [str(settings.rasa_bin), *args], cwd=REPO_ROOT, env=_rasa_env(), capture_output=True,
+        text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        tail = (proc.stdout + proc.stderr)[-3000:]
+        raise RasaError(f"rasa {args[0]} 失败 / failed (exit {proc.returncode}):\n{tail}")
+
+
+def nlu_fingerprint(settings: RasaSettings) -> str:
+    """Hash of the NLU config, training data and jieba dictionary."""
+    digest = hashlib.sha256()
+    files = [
+        settings.nlu_config,
+        *sorted(settings.nlu_data.rglob("*.yml")),
+        *sorted(settings.jieba_dir.glob("*")),
+    ]
+    for path in files:
+        digest.update(str(path.relative_to(REPO_ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def train_nlu(settings: RasaSettings, force: bool = False) -> Path:
+    """Train the NLU model unless one for the same inputs exists; return its path."""
+    name = f"nlu-{nlu_fingerprint(settings)}"
+    model = settings.models_dir / f"{name}.tar.gz"
+    if model.exists() and not force:
+        logger.info("NLU model up to date: %s", model)
+        return model
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    _run(
+        settings,
+        ["train", "nlu", "--config", str(settings.nlu_config), "--nlu", str(settings.nlu_data),
+         "--out", str(settings.models_dir), "--fixed-model-name", name],
+        settings.train_timeout_s,
+    )  # fmt: skip
+    return model
+
+
+def evaluate_nlu(settings: RasaSettings, model: Path, test_set: Path | None = None) -> NluReport:
+    """Run `rasa test nlu` on the held-out set and read its intent report."""
+    test_set = test_set or settings.nlu_test_set
+    out = settings.results_dir / model.name.removesuffix(".tar.gz")
+    _run(
+        settings,
+        ["test", "nlu", "--nlu", str(test_set), "--model", str(model), "--out", str(out)],
+        settings.train_timeout_s,
+    )
+    report = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
+    scores = []
+    for intent in INTENTS:
+        row = report.get(intent, {"precision": 0.0, "recall": 0.0, "f1-score": 0.0, "support": 0})
+        scores.append(
+            IntentScore(intent, row["precision"], row["recall"], row["f1-score"], int(row["support"]))
+        )
+    return NluReport(scores, model)
