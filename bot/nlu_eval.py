@@ -98,12 +98,13 @@ def _run(settings: RasaSettings, args: list[str], timeout: int) -> None:
 
 
 def nlu_fingerprint(settings: RasaSettings) -> str:
-    """Hash of the NLU config, training data and jieba dictionary."""
+    """Hash of the NLU config, training data, jieba dictionary and custom components."""
     digest = hashlib.sha256()
     files = [
         settings.nlu_config,
         *sorted(settings.nlu_data.rglob("*.yml")),
         *sorted(settings.jieba_dir.glob("*")),
+        *sorted((settings.nlu_config.parent / "components").glob("*.py")),
     ]
     for path in files:
         digest.update(str(path.relative_to(REPO_ROOT)).encode())

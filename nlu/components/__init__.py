@@ -1,0 +1,1 @@
+"""Custom Rasa graph components (run in the Rasa environment; import no app package)."""
