@@ -107,7 +107,7 @@ def nlu_fingerprint(settings: RasaSettings) -> str:
         *sorted((settings.nlu_config.parent / "components").glob("*.py")),
     ]
     for path in files:
-        digest.update(str(path.relative_to(REPO_ROOT)).encode())
+        digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
