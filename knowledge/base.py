@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from knowledge.catalog import Catalog, ResolvedCitation, load_catalog, resolve_citations
 from knowledge.chunking import Chunk, chunk_documents
 from knowledge.documents import Document, load_corpus
+from knowledge.eligibility import EligibilityEngine, RuleSet, load_rules
 from knowledge.errors import KnowledgeError
 from knowledge.regions import Gazetteer, load_gazetteer
 
@@ -37,6 +38,10 @@ class KnowledgePaths:
     @property
     def catalog(self) -> Path:
         return self.root / "catalog"
+
+    @property
+    def eligibility(self) -> Path:
+        return self.catalog / "eligibility.yaml"
 
     @property
     def regions(self) -> Path:
@@ -70,6 +75,11 @@ class KnowledgeBase:
     citations: list[ResolvedCitation]
     gazetteer: Gazetteer
     lexicon: Lexicon
+    rules: RuleSet
+
+    def eligibility(self) -> EligibilityEngine:
+        """The eligibility rules engine over this knowledge base."""
+        return EligibilityEngine(self.rules, self.catalog, self.gazetteer)
 
     def document(self, doc_id: str) -> Document:
         """The document with this id."""
@@ -135,4 +145,5 @@ def load_knowledge(paths: KnowledgePaths | None = None, max_chars: int = 320) ->
     catalog = load_catalog(paths.catalog)
     citations = resolve_citations(catalog, documents, chunks)
     gazetteer = load_gazetteer(paths.regions, [d.meta for d in documents])
-    return KnowledgeBase(documents, chunks, catalog, citations, gazetteer, load_lexicon(paths.lexicon))
+    rules = load_rules(paths.eligibility, catalog)
+    return KnowledgeBase(documents, chunks, catalog, citations, gazetteer, load_lexicon(paths.lexicon), rules)
