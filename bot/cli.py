@@ -219,6 +219,7 @@ def cmd_knowledge_check(args: argparse.Namespace) -> int:
         f"文件 / documents {len(kb.documents)}, 分段 / chunks {len(kb.chunks)}, "
         f"服务 / services {len(catalog.services)}, 待遇 / benefits {len(catalog.benefits)}, "
         f"设施 / facility types {len(catalog.facility_types)}, 规划目标 / targets {len(catalog.targets)}, "
+        f"资格规则 / eligibility rules {len(kb.rules.rules)}, "
         f"引文 / citations {len(kb.citations)} 全部有效 / all resolved"
     )
     return EXIT_OK
