@@ -59,8 +59,8 @@ def cmd_index_build(args: argparse.Namespace) -> int:
             SearchEngine.load(settings)
             _out(f"索引已是最新，无需重建 / index is up to date: {settings.index_dir}")
             return EXIT_OK
-        except IndexError_:
-            pass
+        except IndexError_ as exc:
+            logger.info("rebuilding: %s", exc)
     engine = SearchEngine.build(settings, progress=not args.quiet)
     seconds = time.perf_counter() - started
     _out(
