@@ -108,9 +108,17 @@ class SentenceTransformerEncoder:
         return _normalized(vectors)
 
 
+DEFAULT_ALIASES = (DEFAULT_ENCODER, "use", "default")
+
+
+def encoder_name(spec: str) -> str:
+    """The name an encoder built from this spec reports: 'use-m3' or 'st:<model>'."""
+    return DEFAULT_ENCODER if spec in DEFAULT_ALIASES else f"st:{spec.removeprefix('st:')}"
+
+
 def make_encoder(spec: str = DEFAULT_ENCODER, threads: int = 2) -> Encoder:
     """Build an encoder: 'use-m3' (offline default), or a sentence-transformers model name or path."""
-    if spec in (DEFAULT_ENCODER, "use", "default"):
+    if spec in DEFAULT_ALIASES:
         return UniversalSentenceEncoder(threads=threads)
     model = spec.removeprefix("st:")
     logger.info("loading sentence-transformers model %s", model)

@@ -6,7 +6,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 import faiss
@@ -17,7 +17,7 @@ from tqdm import tqdm
 from index import store
 from index.bm25 import BM25
 from index.dense import build_dense_index, search_dense
-from index.encoders import Encoder, make_encoder
+from index.encoders import Encoder, encoder_name, make_encoder
 from index.errors import EmptyQueryError, IndexMissingError, IndexStaleError
 from index.fusion import fuse
 from index.settings import IndexSettings
@@ -56,6 +56,15 @@ class SearchHit(BaseModel):
 
 
 @dataclass
+class _Mentions:
+    """What the regions named in a question imply for the search."""
+
+    text: str
+    applicable: set[str] = field(default_factory=set)  # documents that apply there, national included
+    own: set[str] = field(default_factory=set)  # those regions' own documents, to boost
+
+
+@dataclass
 class BuildReport:
     """What a build did and how long it took."""
 
@@ -76,7 +85,6 @@ class SearchEngine:
         owners: Sequence[int],
         chunk_tokens: Sequence[Sequence[str]],
         chunk_pinyin: Sequence[Sequence[str]],
-        unit_tokens: Sequence[Sequence[str]],
         tokenizer: QueryTokenizer,
     ) -> None:
         self.settings = settings
@@ -88,11 +96,7 @@ class SearchEngine:
         self.tokenizer = tokenizer
         self.bm25 = BM25(chunk_tokens)
         self.bm25_pinyin = BM25(chunk_pinyin)
-        self.bm25_units = BM25(unit_tokens)
         self._docs = {d.id: d.meta for d in kb.documents}
-        self._doc_regions = {
-            region for meta in self._docs.values() for region in kb.gazetteer.resolve(meta.region).chain
-        }
 
     # ----- construction -----
 
@@ -121,7 +125,6 @@ class SearchEngine:
         texts = [sparse_text(c, keywords.get(c.id, [])) for c in kb.chunks]
         tokens = [tokenizer.tokenize(t) for t in tqdm(texts, desc="分词 / tokenizing", disable=not progress)]
         pinyin = [tokenizer.pinyin_bigrams(t) for t in texts]
-        unit_tokens = [tokenizer.tokenize(u) for u in units]
         meta = {
             "format": store.FORMAT_VERSION,
             "fingerprint": _fingerprint(settings, encoder.name),
@@ -131,17 +134,16 @@ class SearchEngine:
             "owners": owners,
             "tokens": tokens,
             "pinyin": pinyin,
-            "unit_tokens": unit_tokens,
         }
         store.save(settings.index_dir, dense, meta)
         logger.info("index built: %d chunks -> %s", len(kb.chunks), settings.index_dir)
-        return cls(settings, kb, encoder, dense, owners, tokens, pinyin, unit_tokens, tokenizer)
+        return cls(settings, kb, encoder, dense, owners, tokens, pinyin, tokenizer)
 
     @classmethod
     def load(cls, settings: IndexSettings | None = None, encoder: Encoder | None = None) -> SearchEngine:
         """Load a saved index; raise IndexMissingError or IndexStaleError if it cannot be used."""
         settings = settings or IndexSettings()
-        expected = _fingerprint(settings, encoder.name if encoder else _encoder_name(settings))
+        expected = _fingerprint(settings, encoder.name if encoder else encoder_name(settings.encoder))
         dense, meta = store.load(settings.index_dir, expected)
         kb = _load_kb(settings)
         if meta["chunks"] != [c.model_dump(mode="json") for c in kb.chunks]:  # chunking code changed
@@ -156,7 +158,6 @@ class SearchEngine:
             meta["owners"],
             meta["tokens"],
             meta["pinyin"],
-            meta["unit_tokens"],
             tokenizer,
         )
 
@@ -197,10 +198,11 @@ class SearchEngine:
         if not text:
             raise EmptyQueryError()
         allowed = set(self.kb.gazetteer.resolve(region).doc_ids) if region else None
-        boosted = self._mentioned_region_docs(text)
-        if allowed is None and boosted and self.settings.mentioned_region_filter:
-            allowed = self._applicable_docs(text)
-        text = self._without_document_regions(text) or text
+        mentioned = self._mentioned_regions(text)
+        if allowed is None and mentioned.own and self.settings.mentioned_region_filter:
+            allowed = mentioned.applicable
+        boosted = mentioned.own
+        text = mentioned.text or text
         n = self.settings.candidates
         dense: dict[int, float] = {}
         sparse: dict[int, float] = {}
@@ -231,39 +233,25 @@ class SearchEngine:
 
     def sparse_scores(self, text: str) -> np.ndarray:
         """BM25 over words (with expansion) plus weighted BM25 over pinyin bigrams, for every chunk."""
-        tokens = self.tokenizer.tokenize_query(text)
-        scores = self.bm25.scores(tokens)
-        if self.settings.sentence_weight > 0:
-            best = np.zeros(len(self.chunks), dtype=np.float32)
-            np.maximum.at(best, self.owners, self.bm25_units.scores(tokens))
-            scores += self.settings.sentence_weight * best
+        scores = self.bm25.scores(self.tokenizer.tokenize_query(text))
         if self.settings.pinyin_weight > 0:
             scores += self.settings.pinyin_weight * self.bm25_pinyin.scores(
                 self.tokenizer.pinyin_bigrams(text)
             )
         return scores
 
-    def _without_document_regions(self, text: str) -> str:
-        """Drop names of regions that documents are issued for: they pick a document, not a clause."""
+    def _mentioned_regions(self, text: str) -> _Mentions:
+        """Documents for the regions a question names, and the question without the names of regions
+        that documents are issued for (those pick a document, not a clause)."""
+        mentions = _Mentions(text=text)
         for words, official in self.kb.gazetteer.mentions(text):
-            if self.kb.gazetteer.governs_documents(official) and official in self._doc_regions:
-                text = text.replace(words, " ")
-        return " ".join(text.split())
-
-    def _applicable_docs(self, text: str) -> set[str]:
-        """Documents that apply to any region the question names (theirs, their parents', national)."""
-        docs: set[str] = set()
-        for name in self.kb.gazetteer.find_in_text(text):
-            docs.update(self.kb.gazetteer.resolve(name).doc_ids)
-        return docs
-
-    def _mentioned_region_docs(self, text: str) -> set[str]:
-        """Region-specific documents that apply to the regions a question names."""
-        docs: set[str] = set()
-        for name in self.kb.gazetteer.find_in_text(text):
-            resolution = self.kb.gazetteer.resolve(name)
-            docs.update(d for d in resolution.doc_ids if self._docs[d].region != "全国")
-        return docs
+            resolution = self.kb.gazetteer.resolve(official)
+            mentions.applicable.update(resolution.doc_ids)
+            mentions.own.update(d for d in resolution.doc_ids if self._docs[d].region != "全国")
+            if self.kb.gazetteer.governs_documents(official):
+                mentions.text = mentions.text.replace(words, " ")
+        mentions.text = " ".join(mentions.text.split())
+        return mentions
 
     def _hit(self, i: int, score: float) -> SearchHit:
         chunk = self.chunks[i]
@@ -307,11 +295,6 @@ def sparse_text(chunk: Chunk, keywords: Sequence[str]) -> str:
 
 def _load_kb(settings: IndexSettings) -> KnowledgeBase:
     return load_knowledge(KnowledgePaths(settings.knowledge_dir), max_chars=settings.chunk_max_chars)
-
-
-def _encoder_name(settings: IndexSettings) -> str:
-    spec = settings.encoder
-    return "use-m3" if spec in ("use-m3", "use", "default") else f"st:{spec.removeprefix('st:')}"
 
 
 def _fingerprint(settings: IndexSettings, encoder_name: str) -> str:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, ValidationError
 from index.engine import Mode, SearchEngine
 from index.errors import IndexError_
 from knowledge.chunking import Chunk
+from knowledge.textnorm import occurrences
 
 CUTOFFS = (1, 5, 10)
 
@@ -69,9 +70,7 @@ def relevant_chunks(question: DevQuestion, chunks: Sequence[Chunk], bodies: dict
     """Chunks that hold a gold quote: they contain it, or cover at least half of it."""
     ids: set[str] = set()
     for gold in question.golds():
-        body = bodies.get(gold.doc_id, "")
-        pos = body.find(gold.quote)
-        while pos >= 0:
+        for pos in occurrences(bodies.get(gold.doc_id, ""), gold.quote):
             end = pos + len(gold.quote)
             for chunk in chunks:
                 if chunk.doc_id != gold.doc_id:
@@ -79,7 +78,6 @@ def relevant_chunks(question: DevQuestion, chunks: Sequence[Chunk], bodies: dict
                 overlap = min(end, chunk.end) - max(pos, chunk.start)
                 if overlap >= min(len(gold.quote), max(1, len(gold.quote) // 2)):
                     ids.add(chunk.id)
-            pos = body.find(gold.quote, pos + 1)
     return ids
 
 

@@ -29,7 +29,6 @@ class IndexSettings(BaseSettings):
     fusion: FusionMethod = FusionMethod.WEIGHTED
     dense_weight: float = Field(0.4, ge=0.0, le=1.0)
     pinyin_weight: float = Field(0.4, ge=0.0, le=2.0)
-    sentence_weight: float = Field(0.0, ge=0.0, le=2.0)
     candidates: int = Field(100, ge=10)
     region_boost: float = Field(0.3, ge=0.0, le=1.0)
     mentioned_region_filter: bool = True

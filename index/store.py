@@ -13,7 +13,7 @@ import faiss
 from index.dense import read_index, write_index
 from index.errors import IndexMissingError, IndexStaleError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 DENSE_FILE = "dense.faiss"
 META_FILE = "meta.json"
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from knowledge.chunking import Chunk
 from knowledge.documents import Document
 from knowledge.errors import CatalogError
+from knowledge.textnorm import occurrences
 
 CATALOG_FILES = ("services.yaml", "benefits.yaml", "facilities.yaml", "targets.yaml")
 
@@ -203,7 +204,7 @@ def resolve_citations(
             if body is None:
                 broken.append(f"{entry.id}: 未知文档 / unknown document {cit.doc!r}")
                 continue
-            starts = _occurrences(body, cit.quote)
+            starts = occurrences(body, cit.quote)
             if not starts:
                 broken.append(f"{entry.id}: 引文不在 {cit.doc} 中 / quote not in document: {cit.quote!r}")
                 continue
@@ -219,13 +220,3 @@ def resolve_citations(
     if broken:
         raise CatalogError("目录引文无效 / broken catalog citations:\n" + "\n".join(broken))
     return resolved
-
-
-def _occurrences(text: str, quote: str) -> list[int]:
-    """Start offsets of every occurrence of quote in text."""
-    starts = []
-    pos = text.find(quote)
-    while pos >= 0:
-        starts.append(pos)
-        pos = text.find(quote, pos + 1)
-    return starts

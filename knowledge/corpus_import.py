@@ -6,14 +6,14 @@ import logging
 from pathlib import Path
 
 from knowledge.cleaning import clean_text
-from knowledge.documents import DocumentMeta, _read_text, dump_document, load_sources
+from knowledge.documents import DocumentMeta, dump_document, load_sources, read_text
 
 logger = logging.getLogger(__name__)
 
 
 def render_cleaned(meta: DocumentMeta, sources_dir: Path) -> str:
     """Clean one source file and render it with its metadata as front matter."""
-    raw = _read_text(sources_dir / meta.source_file)
+    raw = read_text(sources_dir / meta.source_file)
     return dump_document(meta, clean_text(raw, meta.corrections))
 
 

@@ -81,7 +81,7 @@ class Document(BaseModel):
 
 def load_sources(path: Path) -> list[DocumentMeta]:
     """Read the list of source documents and their metadata (knowledge/sources.yaml)."""
-    raw = _read_text(path)
+    raw = read_text(path)
     try:
         items = yaml.safe_load(raw)
         return [DocumentMeta.model_validate(item) for item in items]
@@ -115,7 +115,7 @@ def load_corpus(directory: Path) -> list[Document]:
     """Load every cleaned document (*.md) in a directory, sorted by id."""
     if not directory.is_dir():
         raise CorpusError(f"{directory}: 找不到语料目录 / corpus directory not found")
-    docs = [parse_document(_read_text(p), p) for p in sorted(directory.glob("*.md"))]
+    docs = [parse_document(read_text(p), p) for p in sorted(directory.glob("*.md"))]
     if not docs:
         raise CorpusError(f"{directory}: 没有文档 / no documents (*.md)")
     seen: set[str] = set()
@@ -126,7 +126,7 @@ def load_corpus(directory: Path) -> list[Document]:
     return sorted(docs, key=lambda d: d.id)
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:

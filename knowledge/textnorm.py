@@ -30,3 +30,13 @@ def normalize(text: str) -> str:
 def truncate(text: str, limit: int = MAX_QUERY_CHARS) -> str:
     """Cut a very long query to its first `limit` characters."""
     return text[:limit]
+
+
+def occurrences(text: str, quote: str) -> list[int]:
+    """Start offsets of every occurrence of quote in text."""
+    starts = []
+    pos = text.find(quote)
+    while pos >= 0:
+        starts.append(pos)
+        pos = text.find(quote, pos + 1)
+    return starts
