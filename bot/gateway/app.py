@@ -1,0 +1,59 @@
+"""The gateway's FastAPI application factory: `uvicorn bot.gateway.app:create_app --factory`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+
+from bot.gateway.errors import BodySizeLimit, install_error_handlers
+from bot.gateway.rasa_client import RasaClient
+from bot.gateway.routes import chat, health
+from bot.gateway.settings import GatewaySettings
+from bot.store import create_schema, make_engine, session_factory
+
+logger = logging.getLogger(__name__)
+
+HTTP_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the database and the HTTP connection pool for the app's lifetime."""
+    settings: GatewaySettings = app.state.settings
+    engine = make_engine(settings.database_url)
+    try:
+        await run_in_threadpool(create_schema, engine)
+        # trust_env=False: Rasa and the action server are local; a proxy from the environment must not apply.
+        async with httpx.AsyncClient(
+            limits=HTTP_LIMITS, timeout=settings.rasa_timeout_s, trust_env=False
+        ) as http:
+            app.state.engine = engine
+            app.state.sessions = session_factory(engine)
+            app.state.http = http
+            app.state.rasa = RasaClient(http, settings.rasa_url, settings.rasa_timeout_s)
+            logger.info("gateway ready: database %s, Rasa %s", engine.url, settings.rasa_url)
+            yield
+    finally:
+        engine.dispose()
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    """Build the gateway app; the database and HTTP clients open when it starts."""
+    settings = settings or GatewaySettings()
+    app = FastAPI(
+        title="Elder-care assistant gateway",
+        summary="Chat API of the home and community elderly-care service assistant",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(chat.router)
+    app.include_router(health.router)
+    return app

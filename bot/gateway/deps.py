@@ -1,0 +1,45 @@
+"""FastAPI dependencies: what the app's lifespan built, read from app.state."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+import httpx
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.gateway.rasa_client import RasaClient
+from bot.gateway.settings import GatewaySettings
+
+
+async def get_settings(request: Request) -> GatewaySettings:
+    """Return the app's settings."""
+    return cast(GatewaySettings, request.app.state.settings)
+
+
+async def get_engine(request: Request) -> Engine:
+    """Return the store's engine."""
+    return cast(Engine, request.app.state.engine)
+
+
+async def get_sessions(request: Request) -> sessionmaker[Session]:
+    """Return the store's session factory."""
+    return cast("sessionmaker[Session]", request.app.state.sessions)
+
+
+async def get_http(request: Request) -> httpx.AsyncClient:
+    """Return the shared HTTP client."""
+    return cast(httpx.AsyncClient, request.app.state.http)
+
+
+async def get_rasa(request: Request) -> RasaClient:
+    """Return the Rasa client."""
+    return cast(RasaClient, request.app.state.rasa)
+
+
+SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
+HttpDep = Annotated[httpx.AsyncClient, Depends(get_http)]
+RasaDep = Annotated[RasaClient, Depends(get_rasa)]

@@ -1,0 +1,283 @@
+"""POST /api/chat and the conversation log: validate, log, ask Rasa, log the answer, reply."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.gateway.deps import RasaDep, SessionsDep, SettingsDep
+from bot.gateway.errors import (
+    MSG_ASSISTANT_UNAVAILABLE,
+    MSG_EMPTY_TEXT,
+    MSG_NO_WORDS,
+    ApiError,
+    AssistantUnavailable,
+    sender_id_message,
+    text_too_long_message,
+)
+from bot.gateway.rasa_client import AssembledReply
+from bot.gateway.schemas import (
+    Button,
+    Channel,
+    ChatFailure,
+    ChatRequest,
+    ChatResponse,
+    ErrorBody,
+    ErrorInfo,
+    HandoffInfo,
+    HandoffState,
+    LoggedMessage,
+    MessageLog,
+    Reply,
+)
+from bot.store import (
+    Direction,
+    HandoffReason,
+    HandoffStatus,
+    HandoffTicket,
+    Message,
+    Priority,
+    StoreError,
+    current_handoff,
+    log_message,
+    messages_after,
+    open_handoff,
+    transaction,
+)
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(tags=["chat"])
+
+SENDER_ID = re.compile(r"[\w.:@-]+")
+KEPT_CONTROLS = frozenset("\n\t")
+
+HUMAN_BUTTON = Button(title="找人工", payload="/request_human")
+APOLOGY_RECORDED = (
+    "抱歉，系统暂时出了点问题，没能回答您。我们已经记下您的消息，工作人员会尽快联系您。您也可以稍后再发一次。"
+)
+APOLOGY_UNRECORDED = (
+    "抱歉，系统暂时出了点问题，没能回答您。请您稍后再发一次，或者点「找人工」请工作人员帮忙。"
+)
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Invalid JSON"},
+    413: {"model": ErrorBody, "description": "Body too large"},
+    422: {"model": ErrorBody, "description": "Invalid input"},
+    503: {"model": ChatFailure, "description": "Assistant unavailable: an apology and a way to a person"},
+}
+
+
+def check_sender_id(sender_id: str, max_chars: int) -> str:
+    """Return the sender id if it is 1..max_chars of letters, digits and - _ . : @; raise ApiError if not."""
+    if not 1 <= len(sender_id) <= max_chars or not SENDER_ID.fullmatch(sender_id):
+        raise ApiError(422, "invalid_sender_id", sender_id_message(max_chars))
+    return sender_id
+
+
+def strip_controls(text: str) -> str:
+    """Remove control characters except newline and tab (a carriage return becomes a newline)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in text if ch in KEPT_CONTROLS or unicodedata.category(ch) != "Cc")
+
+
+def has_words(text: str) -> bool:
+    """Tell whether the text holds at least one letter, digit or CJK character."""
+    return any(ch.isalnum() for ch in text)
+
+
+def clean_text(text: str, max_chars: int) -> str:
+    """Return the message without control characters and outer whitespace; raise ApiError if unusable."""
+    cleaned = strip_controls(text).strip()
+    if not cleaned:
+        raise ApiError(422, "empty_text", MSG_EMPTY_TEXT)
+    if len(cleaned) > max_chars:
+        raise ApiError(422, "text_too_long", text_too_long_message(max_chars))
+    if not has_words(cleaned):
+        raise ApiError(422, "no_words", MSG_NO_WORDS)
+    return cleaned
+
+
+def handoff_info(ticket: HandoffTicket | None, announced_ticket_id: int | None = None) -> HandoffInfo:
+    """Describe the sender's open ticket, falling back to one an action announced."""
+    if ticket is not None and ticket.status == HandoffStatus.ACTIVE:
+        return HandoffInfo(status=HandoffState.ACTIVE, ticket_id=ticket.id)
+    if ticket is not None and ticket.status == HandoffStatus.WAITING:
+        return HandoffInfo(status=HandoffState.WAITING, ticket_id=ticket.id)
+    if announced_ticket_id is not None:
+        return HandoffInfo(status=HandoffState.WAITING, ticket_id=announced_ticket_id)
+    return HandoffInfo()
+
+
+def record_inbound(sessions: sessionmaker[Session], sender_id: str, channel: str, text: str) -> int:
+    """Write the user's message to the log and return its id."""
+    with transaction(sessions) as session:
+        return log_message(
+            session, sender_id=sender_id, channel=channel, direction=Direction.IN, text=text
+        ).id
+
+
+def record_answer(
+    sessions: sessionmaker[Session],
+    sender_id: str,
+    channel: str,
+    text: str,
+    inbound_id: int,
+    answer: AssembledReply,
+) -> HandoffInfo:
+    """Log the replies (turn metadata on the last), secure an emergency ticket, return the handoff."""
+    intent = answer.intent.name if answer.intent else None
+    confidence = answer.intent.confidence if answer.intent else None
+    with transaction(sessions) as session:
+        inbound = session.get(Message, inbound_id)
+        if inbound is not None and intent is not None:
+            inbound.intent = intent
+            inbound.intent_confidence = confidence
+        last = len(answer.replies) - 1
+        for index, reply in enumerate(answer.replies):
+            payload: dict[str, Any] = {"buttons": [button.model_dump() for button in reply.buttons]}
+            if index == last:
+                payload["citations"] = [citation.model_dump() for citation in answer.citations]
+                payload["emergency"] = answer.emergency
+            log_message(
+                session,
+                sender_id=sender_id,
+                channel=channel,
+                direction=Direction.OUT,
+                text=reply.text,
+                intent=intent,
+                intent_confidence=confidence,
+                payload=payload,
+            )
+        if answer.emergency:
+            # The actions raise the ticket; make sure it exists and is urgent even if their write failed.
+            open_handoff(session, sender_id, channel, HandoffReason.EMERGENCY, Priority.URGENT, text)
+        return handoff_info(current_handoff(session, sender_id), answer.handoff_ticket_id)
+
+
+def record_failure(sessions: sessionmaker[Session], sender_id: str, channel: str, text: str) -> HandoffTicket:
+    """Open a system_error ticket so a worker follows up, log the apology, and return the ticket."""
+    with transaction(sessions) as session:
+        ticket = open_handoff(session, sender_id, channel, HandoffReason.SYSTEM_ERROR, Priority.NORMAL, text)
+        log_message(
+            session,
+            sender_id=sender_id,
+            channel=channel,
+            direction=Direction.OUT,
+            text=APOLOGY_RECORDED,
+            payload={"buttons": [HUMAN_BUTTON.model_dump()], "error": "assistant_unavailable"},
+        )
+        return ticket
+
+
+def unavailable_response(sender_id: str, ticket: HandoffTicket | None) -> JSONResponse:
+    """Answer 503 in the chat shape: an apology, the way to a person, and the error."""
+    body = ChatFailure(
+        sender_id=sender_id,
+        replies=[Reply(text=APOLOGY_RECORDED if ticket else APOLOGY_UNRECORDED, buttons=[HUMAN_BUTTON])],
+        intent=None,
+        citations=[],
+        handoff=handoff_info(ticket),
+        emergency=False,
+        error=ErrorInfo(code="assistant_unavailable", message=MSG_ASSISTANT_UNAVAILABLE),
+    )
+    return JSONResponse(status_code=503, content=body.model_dump(mode="json"))
+
+
+async def _answer_unavailable(
+    sessions: sessionmaker[Session], sender_id: str, channel: str, text: str
+) -> JSONResponse:
+    """Record the failure for a worker and apologise; without a database, apologise all the same."""
+    try:
+        ticket = await run_in_threadpool(record_failure, sessions, sender_id, channel, text)
+    except StoreError:
+        logger.exception("could not record the failed turn of %s", sender_id)
+        return unavailable_response(sender_id, None)
+    return unavailable_response(sender_id, ticket)
+
+
+@router.post("/api/chat", response_model=ChatResponse, responses=ERROR_RESPONSES)
+async def chat(
+    body: ChatRequest, settings: SettingsDep, sessions: SessionsDep, rasa: RasaDep
+) -> ChatResponse | JSONResponse:
+    """Answer one user message."""
+    sender_id = check_sender_id(body.sender_id, settings.max_sender_id_chars)
+    text = clean_text(body.text, settings.max_text_chars)
+    channel = body.channel.value
+    try:
+        inbound_id = await run_in_threadpool(record_inbound, sessions, sender_id, channel, text)
+    except StoreError:
+        logger.exception("could not log the message of %s", sender_id)
+        return unavailable_response(sender_id, None)
+
+    try:
+        answer = await rasa.send(sender_id, text, channel)
+    except AssistantUnavailable as exc:
+        logger.warning("assistant unavailable for %s: %s", sender_id, exc)
+        return await _answer_unavailable(sessions, sender_id, channel, text)
+
+    try:
+        handoff = await run_in_threadpool(
+            record_answer, sessions, sender_id, channel, text, inbound_id, answer
+        )
+    except StoreError:
+        logger.exception("could not log the replies to %s", sender_id)
+        handoff = handoff_info(None, answer.handoff_ticket_id)
+    logger.info(
+        "chat %s: intent=%s replies=%d citations=%d emergency=%s handoff=%s",
+        sender_id,
+        answer.intent.name if answer.intent else None,
+        len(answer.replies),
+        len(answer.citations),
+        answer.emergency,
+        handoff.status.value,
+    )
+    return ChatResponse(
+        sender_id=sender_id,
+        replies=answer.replies,
+        intent=answer.intent,
+        citations=answer.citations,
+        handoff=handoff,
+        emergency=answer.emergency,
+    )
+
+
+def _read_log(sessions: sessionmaker[Session], sender_id: str, after: int, limit: int) -> list[LoggedMessage]:
+    """Read a page of a web conversation's log."""
+    with transaction(sessions, write=False) as session:
+        rows = messages_after(session, sender_id, after, limit, channel=Channel.WEB.value)
+        return [
+            LoggedMessage(
+                id=row.id,
+                direction=row.direction.value,
+                text=row.text,
+                created_at=row.created_at,
+                payload=row.payload,
+            )
+            for row in rows
+        ]
+
+
+@router.get(
+    "/api/chat/{sender_id}/messages",
+    response_model=MessageLog,
+    responses={422: {"model": ErrorBody, "description": "Invalid parameter"}},
+)
+async def conversation_messages(
+    sender_id: Annotated[str, Path()],
+    settings: SettingsDep,
+    sessions: SessionsDep,
+    after: Annotated[int, Query(ge=0, description="Only messages with a larger id")] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> MessageLog:
+    """Return a web conversation's messages after an id, oldest first, for the chat page to poll."""
+    sender_id = check_sender_id(sender_id, settings.max_sender_id_chars)
+    messages = await run_in_threadpool(_read_log, sessions, sender_id, after, limit)
+    return MessageLog(sender_id=sender_id, messages=messages)

@@ -1,0 +1,21 @@
+"""Settings of the gateway (environment variables prefixed ELDERCARE_)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class GatewaySettings(BaseSettings):
+    """Where the gateway finds its database, Rasa and the action server, and what input it accepts."""
+
+    model_config = SettingsConfigDict(env_prefix="ELDERCARE_", extra="ignore")
+
+    database_url: str = "sqlite:///var/eldercare.db"
+    rasa_url: str = "http://127.0.0.1:5005"
+    action_server_url: str = "http://127.0.0.1:5055"
+    rasa_timeout_s: float = Field(default=30.0, gt=0)
+    health_timeout_s: float = Field(default=2.0, gt=0)
+    max_text_chars: int = Field(default=2000, ge=1)
+    max_sender_id_chars: int = Field(default=64, ge=1, le=64)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
