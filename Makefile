@@ -14,12 +14,12 @@ TORCH_VERSION := 2.13.0
 .PHONY: setup build test lint bench run clean help
 
 help:
-	@echo "make run    - set everything up, build the index, open the search prompt"
+	@echo "make run    - set everything up, build index and Rasa model, start all services (SQLite)"
 	@echo "make test   - run the test suite (builds what it needs)"
 	@echo "make setup  - create .venv (Python 3.11, CPU torch $(TORCH_VERSION)) and .venv-rasa (Python 3.10, Rasa 3.6)"
-	@echo "make build  - build the retrieval index under var/index"
+	@echo "make build  - build the retrieval index and train the Rasa model (only when inputs changed)"
 	@echo "make lint   - ruff and mypy"
-	@echo "make bench  - retrieval quality, build time, latency and memory figures"
+	@echo "make bench  - retrieval figures, then chat latency/throughput vs bare Rasa and memory"
 
 setup: $(STAMP) $(RASA_STAMP)
 
@@ -44,6 +44,8 @@ $(RASA_STAMP): requirements-rasa.txt
 
 build: setup
 	$(BIN)/eldercare index build
+	$(BIN)/eldercare nlu generate --check
+	$(BIN)/eldercare train
 
 test: setup
 	$(BIN)/python -m pytest -q
@@ -55,9 +57,12 @@ lint: setup
 
 bench: setup
 	$(BIN)/python scripts/bench_retrieval.py --set tests/data/retrieval_dev.jsonl
+	$(BIN)/python scripts/bench_chat.py
 
 run: build
-	$(BIN)/eldercare search
+	$(BIN)/eldercare up
+	@echo "终端聊天 / chat in the terminal: $(BIN)/eldercare chat    停止 / stop: $(BIN)/eldercare down"
 
 clean:
+	-@test -x $(BIN)/eldercare && $(BIN)/eldercare down
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

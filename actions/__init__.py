@@ -1,1 +1,9 @@
-"""Rasa-SDK actions: thin adapters from dialogue to the knowledge base, the index and the store."""
+"""Rasa-SDK actions: thin adapters from dialogue to the knowledge base, the index and the store.
+
+The action server registers every Action subclass found in these modules
+(`python -m rasa_sdk --actions actions`).
+"""
+
+from actions import booking, catalog_answers, conversation, eligibility, emergency, handoff, policy
+
+__all__ = ["booking", "catalog_answers", "conversation", "eligibility", "emergency", "handoff", "policy"]

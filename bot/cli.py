@@ -174,13 +174,14 @@ def cmd_eval_retrieval(args: argparse.Namespace) -> int:
 
 def cmd_eval_nlu(args: argparse.Namespace) -> int:
     """Train the NLU model if needed, test it on the held-out set, print per-intent scores."""
-    from bot.nlu_eval import RasaError, evaluate_nlu, train_nlu
+    from bot.nlu_eval import RasaError, evaluate_nlu
+    from bot.rasa_model import train_assistant
     from bot.settings import RasaSettings
 
     settings = RasaSettings()
     try:
-        _err("训练或加载 NLU 模型… / training or loading the NLU model…")
-        model = train_nlu(settings, force=args.retrain)
+        _err("训练或加载 Rasa 模型… / training or loading the Rasa model…")
+        model = train_assistant(settings, force=args.retrain)
         report = evaluate_nlu(settings, model, Path(args.set) if args.set else None)
     except RasaError as exc:
         _err(str(exc))
@@ -188,6 +189,86 @@ def cmd_eval_nlu(args: argparse.Namespace) -> int:
     _out(f"模型 / model: {model}")
     _out(report.render())
     return EXIT_OK
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train the Rasa model (NLU and dialogue) if its inputs changed."""
+    from bot.nlu_eval import RasaError
+    from bot.rasa_model import train_assistant
+    from bot.settings import RasaSettings
+
+    try:
+        _err("训练或加载 Rasa 模型… / training or loading the Rasa model…")
+        model = train_assistant(RasaSettings(), force=args.retrain)
+    except RasaError as exc:
+        _err(str(exc))
+        return EXIT_ERROR
+    _out(f"模型 / model: {model}")
+    return EXIT_OK
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    """Start Rasa, the action server and the gateway in the background; wait until all are healthy."""
+    from bot.nlu_eval import RasaError
+    from bot.rasa_model import train_assistant
+    from bot.settings import RasaSettings, StackSettings
+    from bot.stack import StackError, up
+
+    stack, rasa = StackSettings(), RasaSettings()
+    try:
+        _err("准备 Rasa 模型… / preparing the Rasa model…")
+        model = train_assistant(rasa)
+        _err("启动服务（第一次需要一两分钟）… / starting the services (a minute or two the first time)…")
+        up(stack, rasa, model, tick=_progress_dot)
+    except (RasaError, StackError) as exc:
+        _err(f"\n{exc}")
+        return EXIT_ERROR
+    _err("")
+    _out(f"网页聊天 / web chat:        http://{stack.host}:{stack.gateway_port}/chat")
+    _out(f"聊天接口 / chat API:        POST http://{stack.host}:{stack.gateway_port}/api/chat")
+    _out(f"健康检查 / health:          http://{stack.host}:{stack.gateway_port}/healthz")
+    _out("终端聊天 / terminal chat:   eldercare chat")
+    _out(f"日志 / logs:                {stack.log_dir}/{{actions,rasa,gateway}}.log")
+    _out("停止 / stop:                eldercare down")
+    return EXIT_OK
+
+
+def _progress_dot() -> None:
+    sys.stderr.write(".")
+    sys.stderr.flush()
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    """Stop the services that `eldercare up` started."""
+    from bot.settings import StackSettings
+    from bot.stack import down
+
+    stopped = down(StackSettings())
+    _out(
+        "已停止 / stopped: "
+        + (", ".join(stopped) if stopped else "（没有在运行的服务 / nothing was running）")
+    )
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Which services run, with their pids."""
+    from bot.settings import StackSettings
+    from bot.stack import status
+
+    for name, pid in status(StackSettings()).items():
+        _out(f"{name:<8} {'运行中 / running, pid ' + str(pid) if pid else '未运行 / stopped'}")
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Chat with the running gateway in the terminal."""
+    from bot.settings import StackSettings
+    from bot.terminal_chat import run
+
+    stack = StackSettings()
+    url = args.url or f"http://127.0.0.1:{stack.gateway_port}"
+    return run(url.rstrip("/"), input, _out)
 
 
 def cmd_corpus_import(args: argparse.Namespace) -> int:
@@ -335,6 +416,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only check that the generated files are current"
     )
     generate.set_defaults(func=cmd_nlu_generate)
+
+    train = sub.add_parser("train", help="训练 Rasa 模型 / train the Rasa model (if inputs changed)")
+    train.add_argument("--retrain", action="store_true", help="train even if a model for the inputs exists")
+    train.set_defaults(func=cmd_train)
+    sub.add_parser("up", help="启动全部服务 / start Rasa, actions and gateway").set_defaults(func=cmd_up)
+    sub.add_parser("down", help="停止全部服务 / stop what `up` started").set_defaults(func=cmd_down)
+    sub.add_parser("status", help="服务状态 / which services run").set_defaults(func=cmd_status)
+    chat = sub.add_parser("chat", help="终端聊天 / chat with the running gateway")
+    chat.add_argument("--url", help="gateway URL (default http://127.0.0.1:8000)")
+    chat.set_defaults(func=cmd_chat)
 
     regions = sub.add_parser("regions", help="地区 / regions").add_subparsers(dest="action", required=True)
     resolve = regions.add_parser("resolve", help="解析地名 / resolve a region name")

@@ -76,20 +76,25 @@ class NluReport:
         return "\n".join(lines)
 
 
-def _rasa_env() -> dict[str, str]:
+DEFAULT_ACTION_URL = "http://127.0.0.1:5055/webhook"
+
+
+def rasa_env(action_url: str | None = None) -> dict[str, str]:
+    """Environment for Rasa commands: telemetry off, and the action server URL endpoints.yml reads."""
     env = dict(os.environ)
     env.update({"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0"})
+    env["ELDERCARE_ACTION_URL"] = action_url or env.get("ELDERCARE_ACTION_URL") or DEFAULT_ACTION_URL
     return env
 
 
-def _run(settings: RasaSettings, args: list[str], timeout: int) -> None:
+def run_rasa(settings: RasaSettings, args: list[str], timeout: int) -> None:
     if not settings.rasa_bin.exists():
         raise RasaError(
             f"找不到 Rasa（{settings.rasa_bin}）。请先运行 `make setup`。 / Rasa not found: run `make setup`."
         )
     logger.info("running rasa %s", " ".join(args))
     proc = subprocess.run(
-        [str(settings.rasa_bin), *args], cwd=REPO_ROOT, env=_rasa_env(), capture_output=True,
+        [str(settings.rasa_bin), *args], cwd=REPO_ROOT, env=rasa_env(), capture_output=True,
         text=True, timeout=timeout, check=False,
     )  # fmt: skip
     if proc.returncode != 0:
@@ -120,7 +125,7 @@ def train_nlu(settings: RasaSettings, force: bool = False) -> Path:
         logger.info("NLU model up to date: %s", model)
         return model
     settings.models_dir.mkdir(parents=True, exist_ok=True)
-    _run(
+    run_rasa(
         settings,
         ["train", "nlu", "--config", str(settings.nlu_config), "--nlu", str(settings.nlu_data),
          "--out", str(settings.models_dir), "--fixed-model-name", name],
@@ -133,7 +138,7 @@ def evaluate_nlu(settings: RasaSettings, model: Path, test_set: Path | None = No
     """Run `rasa test nlu` on the held-out set and read its intent report."""
     test_set = test_set or settings.nlu_test_set
     out = settings.results_dir / model.name.removesuffix(".tar.gz")
-    _run(
+    run_rasa(
         settings,
         ["test", "nlu", "--nlu", str(test_set), "--model", str(model), "--out", str(out)],
         settings.train_timeout_s,

@@ -1,0 +1,160 @@
+"""Short turns: yes, no, a piece of information, out-of-scope questions, and not understanding."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import Answer, Message
+from actions.catalog_answers import ActionAnswerService
+from actions.context import services
+from actions.dispatch import latest_text, send
+from actions.handoff import ActionHandoff
+from actions.places import UNKNOWN, place_in_text
+from actions.policy import answer_question
+from actions.profile_parsing import DONT_KNOW
+from actions.replies import ELIGIBILITY, HUMAN, TOPICS
+from knowledge.textnorm import normalize
+
+QUESTION = re.compile(r"[吗嘛？?]|什么|哪些|多少|怎么|能不能|可不可以|有没有|是不是")
+ELIGIBILITY_QUESTION = re.compile(
+    r"能领|领什么|领哪些|能享受|享受什么|有什么补贴|哪些补贴|够不够条件|符合.{0,4}条件"
+)
+SERVICE_INTENTS = frozenset({"ask_meal_service", "ask_bath_service", "ask_medical_service"})
+MAX_MISUNDERSTANDINGS = 2
+
+
+class ActionAffirm(Action):
+    """A yes: to an offer of a person it hands off; otherwise it asks what else."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_affirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Hand off if a person was offered."""
+        if tracker.get_slot("offered_human"):
+            return await ActionHandoff().run(dispatcher, tracker, domain)
+        send(dispatcher, Answer([Message("好的。您还想问什么？", TOPICS)]))
+        return [SlotSet("misunderstandings", 0)]
+
+
+class ActionDeny(Action):
+    """A no: nothing is pushed on the user."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_deny"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Acknowledge."""
+        send(dispatcher, Answer([Message("好的。还有别的想问的，随时告诉我。")]))
+        return [SlotSet("offered_human", False), SlotSet("misunderstandings", 0)]
+
+
+class ActionHandleInform(Action):
+    """A piece of information outside a form: usually the region asked for, so the question waiting
+    for it is answered now."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_handle_inform"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Answer the pending question with the region, or acknowledge the information."""
+        svc = services()
+        text = latest_text(tracker)
+        place = place_in_text(svc.kb.gazetteer, text)
+        entity_region = next(tracker.get_latest_entity_values("region"), None)
+        if place is None and entity_region:
+            place = place_in_text(svc.kb.gazetteer, str(entity_region))
+        events: list[EventType] = [SlotSet("misunderstandings", 0)]
+        if place is not None and place.region and place.region != "全国":
+            events.append(SlotSet("region", place.region))
+        elif place is not None and place.uncovered:
+            events.append(SlotSet("region", place.uncovered))
+        elif DONT_KNOW.search(normalize(text)):
+            events.append(SlotSet("region", UNKNOWN))
+        pending, intent = tracker.get_slot("pending_question"), tracker.get_slot("pending_intent")
+        if pending and len(events) > 1:
+            tracker.slots.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
+            events += [SlotSet("pending_question", None), SlotSet("pending_intent", None)]
+            if intent in SERVICE_INTENTS:
+                tracker.latest_message = {
+                    **tracker.latest_message,
+                    "text": pending,
+                    "intent": {"name": intent, "confidence": 1.0},
+                    "entities": [],
+                }
+                return events + await ActionAnswerService().run(dispatcher, tracker, domain)
+            return events + await answer_question(dispatcher, tracker, svc, pending, intent)
+        norm = normalize(text)
+        if QUESTION.search(norm):  # a question NLU took for information: answer it
+            if ELIGIBILITY_QUESTION.search(norm):
+                return [*events, FollowupAction("eligibility_form")]
+            return events + await answer_question(dispatcher, tracker, svc, text, "ask_policy")
+        if len(events) > 1 and place is not None:
+            label = place.label.replace(" > ", "") if place.region else place.uncovered
+            send(dispatcher, Answer([Message(f"好的，记下了：{label}。您想问什么？", TOPICS)]))
+            return events
+        # Nothing in the message could be used: that is a misunderstanding.
+        return list(await ActionMisunderstood().run(dispatcher, tracker, domain))
+
+
+class ActionOutOfScope(Action):
+    """Questions outside elder-care services and policies: say so plainly, show what it can do."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Decline politely and offer topics and a person."""
+        text = (
+            "抱歉，这个问题我回答不了。我能回答的是养老服务和补贴政策，比如助餐、助浴、看病、能领哪些补贴。"
+        )
+        send(dispatcher, Answer([Message(text, [ELIGIBILITY, HUMAN])]))
+        return [SlotSet("misunderstandings", 0)]
+
+
+class ActionMisunderstood(Action):
+    """Not understood: first ask to rephrase (with buttons), the second time in a row offer a person."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_misunderstood"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Count the misunderstanding and reply for its stage."""
+        if tracker.get_slot("pending_question") and DONT_KNOW.search(normalize(latest_text(tracker))):
+            return list(await ActionHandleInform().run(dispatcher, tracker, domain))  # "不知道" to the region
+        count = int(float(tracker.get_slot("misunderstandings") or 0)) + 1
+        if count < MAX_MISUNDERSTANDINGS:
+            text = "抱歉，我没太明白您的意思。您可以换个说法，或者点下面的按钮。"
+            send(dispatcher, Answer([Message(text, TOPICS)]))
+            return [SlotSet("misunderstandings", count)]
+        text = "抱歉，我还是没弄明白。要不要帮您转给工作人员？"
+        send(dispatcher, Answer([Message(text, [HUMAN, {"title": "继续问我", "payload": "/deny"}])]))
+        return [SlotSet("misunderstandings", count), SlotSet("offered_human", True)]
+
+
+class ActionDefaultFallback(ActionMisunderstood):
+    """Rasa's default fallback (no rule applies) behaves like a misunderstanding."""
+
+    def name(self) -> str:
+        """Overrides Rasa's built-in action_default_fallback."""
+        return "action_default_fallback"

@@ -1,0 +1,72 @@
+"""Policy and subsidy questions: ask for the region once when it matters, then answer from the documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import Answer, Message, answer_from_documents
+from actions.context import Services, services
+from actions.dispatch import latest_intent, latest_text, send
+from actions.places import Place, current_place
+from actions.replies import Button
+
+# Intents whose answers differ from region to region, so the region is asked for (once).
+REGIONAL_INTENTS = frozenset({"ask_subsidy", "ask_eligibility"})
+
+REGION_BUTTONS: list[Button] = [
+    {"title": "宝鸡市", "payload": '/inform{"region":"宝鸡市"}'},
+    {"title": "台州市", "payload": '/inform{"region":"台州市"}'},
+    {"title": "辽宁省", "payload": '/inform{"region":"辽宁省"}'},
+    {"title": "利通区", "payload": '/inform{"region":"利通区"}'},
+]
+
+
+def ask_region() -> Answer:
+    """The question for the user's region, with the regions the documents cover as buttons."""
+    text = "请问老人住在哪个地方？不同地方的规定不一样。可以直接打字，比如“金台区”；不清楚就回“不知道”。"
+    return Answer([Message(text, REGION_BUTTONS)])
+
+
+def region_events(place: Place) -> list[EventType]:
+    """Remember a region the user named."""
+    return [SlotSet("region", place.region)] if place.region and place.region != "全国" else []
+
+
+async def answer_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services, question: str, intent: str | None
+) -> list[EventType]:
+    """Ask for the region if the answer depends on it and it was never asked; else answer."""
+    place = current_place(svc.kb.gazetteer, question, tracker.current_slot_values())
+    events = [*region_events(place), SlotSet("misunderstandings", 0)]
+    no_region = place.region is None and place.uncovered is None and not place.said_unknown
+    if intent in REGIONAL_INTENTS and no_region and not tracker.get_slot("region_asked"):
+        send(dispatcher, ask_region())
+        return [
+            *events,
+            SlotSet("region_asked", True),
+            SlotSet("pending_question", question),
+            SlotSet("pending_intent", intent),
+        ]
+    answer = await answer_from_documents(svc, question, place)
+    send(dispatcher, answer)
+    return [*events, SlotSet("offered_human", answer.offered_human)]
+
+
+class ActionAnswerPolicy(Action):
+    """Answers subsidy and policy questions from the documents, with quotes and sources."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_answer_policy"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Answer the latest question."""
+        return await answer_question(
+            dispatcher, tracker, services(), latest_text(tracker), latest_intent(tracker)
+        )

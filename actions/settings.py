@@ -1,0 +1,19 @@
+"""Settings of the action server (environment variables prefixed ELDERCARE_)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ActionSettings(BaseSettings):
+    """Where the shared store is and how answers are chosen."""
+
+    model_config = SettingsConfigDict(env_prefix="ELDERCARE_", extra="ignore")
+
+    database_url: str = "sqlite:///var/eldercare.db"
+    search_k: int = Field(5, ge=1, le=20)
+    max_quotes: int = Field(3, ge=1, le=3)
+    min_coverage: float = Field(0.5, ge=0.0, le=1.0)
+    quote_max_chars: int = Field(150, ge=40, le=400)
+    related_score_ratio: float = Field(0.85, ge=0.0, le=1.0)

@@ -1,0 +1,1 @@
+"""Rasa dialogue: domain, rules, stories, endpoints, credentials and the gateway input channel."""

@@ -1,0 +1,81 @@
+"""Rasa input channel for the gateway: the REST webhook, plus the parsed intent, and real errors.
+
+Runs inside Rasa's Python 3.10 environment (imports only Rasa and the standard library). It differs
+from Rasa's own REST channel in two ways the gateway needs: the answer carries the intent that NLU
+gave the message, and a failure inside Rasa answers HTTP 500 instead of 200 with an empty list.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import UserUttered
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT_CHARS = 4000
+
+
+class GatewayInput(InputChannel):  # type: ignore[misc]
+    """POST /webhooks/gateway/webhook {"sender", "message", "metadata"} → {"messages", "intent"}."""
+
+    @classmethod
+    def name(cls) -> str:
+        """The channel's name in credentials.yml and in the webhook path."""
+        return "gateway"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The health and webhook routes."""
+        hook = Blueprint("gateway_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])  # type: ignore[untyped-decorator]
+        async def health(request: Request) -> HTTPResponse:
+            agent = getattr(request.app.ctx, "agent", None)
+            ready = bool(agent is not None and agent.is_ready())
+            return response.json({"status": "ok" if ready else "loading"}, status=200 if ready else 503)
+
+        @hook.route("/webhook", methods=["POST"])  # type: ignore[untyped-decorator]
+        async def receive(request: Request) -> HTTPResponse:
+            body = request.json if isinstance(request.json, dict) else {}
+            sender_id = body.get("sender")
+            text = body.get("message")
+            raw_metadata = body.get("metadata")
+            metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
+            if not isinstance(sender_id, str) or not sender_id or not isinstance(text, str):
+                return response.json({"error": "sender and message must be strings"}, status=400)
+            channel = str(metadata.get("channel") or self.name())
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text[:MAX_TEXT_CHARS], collector, sender_id, input_channel=channel, metadata=metadata
+                    )
+                )
+                intent = await _latest_intent(request, sender_id)
+            except Exception:  # the gateway turns this into an apology and a way to a person
+                logger.exception("message from %s failed", sender_id)
+                return response.json({"error": "internal error", "messages": collector.messages}, status=500)
+            return response.json({"messages": collector.messages, "intent": intent})
+
+        return hook
+
+
+async def _latest_intent(request: Request, sender_id: str) -> dict[str, Any] | None:
+    """The intent NLU gave the conversation's latest user message (read from its last user event)."""
+    agent = getattr(request.app.ctx, "agent", None)
+    if agent is None or agent.tracker_store is None:
+        return None
+    tracker = await agent.tracker_store.retrieve(sender_id)
+    if tracker is None:
+        return None
+    event = tracker.get_last_event_for(UserUttered)
+    intent = event.intent if event is not None else None
+    if not intent or not intent.get("name"):
+        return None
+    return {"name": intent["name"], "confidence": float(intent.get("confidence") or 0.0)}

@@ -1,0 +1,222 @@
+"""Chat benchmark: /api/chat latency and throughput under two load shapes, beside bare Rasa.
+
+Starts its own stack (Rasa, action server, gateway) on separate ports with a temporary SQLite store,
+then runs a mixed conversation script:
+
+1. paced: N simulated users, each sending its next message on average every 2 s (exponential
+   think times), for a fixed duration: latency p50/p95/p99, messages per second, errors;
+2. saturation: users sending back to back, through the gateway and, in the same run on the same
+   trained model, straight to Rasa's REST webhook (bare Rasa): messages per second and the ratio.
+
+It also prints the resident memory of each process. It prints its figures and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.rasa_model import train_assistant
+from bot.settings import RasaSettings, StackSettings
+from bot.stack import down, status, up
+
+# A mixed script: what elders, families and workers typically send, in conversation order.
+SCRIPT = [
+    "你好",
+    "宝鸡低保家庭的高龄老人每月能多领多少？",
+    "我妈洗澡不方便，有人上门帮忙洗澡吗",
+    "台州有没有老年食堂",
+    "第五批试点申报要哪些材料",
+    "辽宁社区养老服务中心的面积要求是多少",
+    "明天天气怎么样",
+    "帮我约明天上午上门助浴",
+    "谢谢",
+    "再见",
+]
+
+
+@dataclass
+class Run:
+    """Latencies and errors of one load run."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    seconds: float = 0.0
+
+    def add(self, started: float, ok: bool) -> None:
+        if ok:
+            self.latencies.append(time.perf_counter() - started)
+        else:
+            self.errors += 1
+
+    def line(self, label: str) -> str:
+        n = len(self.latencies)
+        if n == 0:
+            return f"{label:<34} no successful request, {self.errors} errors"
+        qs = statistics.quantiles(self.latencies, n=100, method="inclusive")
+        rate = n / self.seconds if self.seconds else 0.0
+        return (
+            f"{label:<34} {n:>6} msgs  {rate:>6.1f} msg/s  p50 {qs[49] * 1000:>6.0f} ms  "
+            f"p95 {qs[94] * 1000:>6.0f} ms  p99 {qs[98] * 1000:>6.0f} ms  errors {self.errors}"
+        )
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+
+async def gateway_call(client: httpx.AsyncClient, url: str, sender: str, text: str) -> bool:
+    resp = await client.post(f"{url}/api/chat", json={"sender_id": sender, "text": text, "channel": "web"})
+    return resp.status_code == 200 and bool(resp.json().get("replies"))
+
+
+async def rasa_call(client: httpx.AsyncClient, url: str, sender: str, text: str) -> bool:
+    resp = await client.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text})
+    return resp.status_code == 200 and bool(resp.json())
+
+
+async def paced(url: str, users: int, seconds: float, mean_gap: float, seed: int) -> Run:
+    """Each user sends its next message on average every mean_gap seconds (after the reply)."""
+    run = Run()
+    rng = random.Random(seed)
+    deadline = time.perf_counter() + seconds
+
+    async def user(i: int, client: httpx.AsyncClient) -> None:
+        sender = f"bench-paced-{seed}-{i}"
+        step = rng.randrange(len(SCRIPT))
+        await asyncio.sleep(rng.uniform(0, mean_gap))
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            try:
+                ok = await gateway_call(client, url, sender, SCRIPT[step % len(SCRIPT)])
+            except httpx.HTTPError:
+                ok = False
+            run.add(started, ok)
+            step += 1
+            await asyncio.sleep(rng.expovariate(1.0 / mean_gap))
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=users + 4)) as client:
+        await asyncio.gather(*(user(i, client) for i in range(users)))
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+async def saturate(call, url: str, users: int, seconds: float, tag: str) -> Run:  # type: ignore[no-untyped-def]
+    """Users sending back to back for a fixed time."""
+    run = Run()
+    deadline = time.perf_counter() + seconds
+
+    async def user(i: int, client: httpx.AsyncClient) -> None:
+        sender = f"bench-{tag}-{i}-{os.getpid()}"
+        step = i
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            try:
+                ok = await call(client, url, sender, SCRIPT[step % len(SCRIPT)])
+            except httpx.HTTPError:
+                ok = False
+            run.add(started, ok)
+            step += 1
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=users + 4)) as client:
+        await asyncio.gather(*(user(i, client) for i in range(users)))
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children in MiB (Linux /proc)."""
+    total = 0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+async def measure(stack: StackSettings, args: argparse.Namespace) -> None:
+    gateway = f"http://127.0.0.1:{stack.gateway_port}"
+    rasa = f"http://127.0.0.1:{stack.rasa_port}"
+    # Warm up every path once.
+    await saturate(gateway_call, gateway, 2, 5, "warm")
+    shape1 = await paced(gateway, args.users, args.seconds, args.gap, seed=1)
+    print(
+        f"\n1) paced: {args.users} users, one message every {args.gap:.0f} s on average, {args.seconds:.0f} s"
+    )
+    print(shape1.line("   gateway /api/chat"))
+    print(f"\n2) saturation: {args.concurrency} users back to back, {args.saturation_seconds:.0f} s each")
+    bare = await saturate(rasa_call, rasa, args.concurrency, args.saturation_seconds, "rasa")
+    full = await saturate(gateway_call, gateway, args.concurrency, args.saturation_seconds, "gw")
+    print(bare.line("   bare Rasa REST webhook"))
+    print(full.line("   gateway /api/chat"))
+    ratio = full.rate / bare.rate if bare.rate else 0.0
+    print(f"   gateway / bare Rasa throughput: {ratio:.2f}x (target ≥ 0.8x)")
+    print("\nresident memory:")
+    for name, pid in status(stack).items():
+        print(f"   {name:<8} {rss_mib(pid) if pid else 0:>7.0f} MiB")
+    verdict = shape1.errors == 0 and shape1.latencies and ratio >= 0.8
+    p95 = (
+        statistics.quantiles(shape1.latencies, n=100)[94] * 1000
+        if len(shape1.latencies) > 1
+        else float("nan")
+    )
+    print(
+        f"\ntargets: paced p95 {p95:.0f} ms (≤ 300), errors {shape1.errors} (0), ratio {ratio:.2f} (≥ 0.8): "
+        + ("reached" if verdict and p95 <= 300 else "NOT reached")
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--gap", type=float, default=2.0, help="mean seconds between a user's messages")
+    parser.add_argument("--seconds", type=float, default=60.0, help="duration of the paced run")
+    parser.add_argument("--concurrency", type=int, default=8, help="back-to-back users in the saturation run")
+    parser.add_argument("--saturation-seconds", type=float, default=30.0)
+    parser.add_argument("--port-offset", type=int, default=100, help="ports 8000/5005/5055 plus this")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["ELDERCARE_DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
+        stack = StackSettings(
+            gateway_port=8000 + args.port_offset, rasa_port=5005 + args.port_offset,
+            action_port=5055 + args.port_offset, run_dir=Path(tmp) / "run", log_dir=Path(tmp) / "log",
+        )  # fmt: skip
+        rasa = RasaSettings()
+        print("preparing the model and starting the stack…", flush=True)
+        up(stack, rasa, train_assistant(rasa))
+        try:
+            asyncio.run(measure(stack, args))
+        finally:
+            down(stack)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
