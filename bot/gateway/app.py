@@ -10,6 +10,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
+from bot.gateway.emergency import EmergencyPatterns
 from bot.gateway.errors import BodySizeLimit, install_error_handlers
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.routes import chat, health
@@ -36,6 +37,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             app.state.sessions = session_factory(engine)
             app.state.http = http
             app.state.rasa = RasaClient(http, settings.rasa_url, settings.rasa_timeout_s)
+            app.state.emergency = await run_in_threadpool(
+                EmergencyPatterns.from_nlu_config, settings.nlu_config
+            )
             logger.info("gateway ready: database %s, Rasa %s", engine.url, settings.rasa_url)
             yield
     finally:

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.gateway.emergency import EmergencyPatterns
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.settings import GatewaySettings
 
@@ -38,8 +39,14 @@ async def get_rasa(request: Request) -> RasaClient:
     return cast(RasaClient, request.app.state.rasa)
 
 
+async def get_emergency(request: Request) -> EmergencyPatterns:
+    """Return the emergency patterns."""
+    return cast(EmergencyPatterns, request.app.state.emergency)
+
+
 SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
 HttpDep = Annotated[httpx.AsyncClient, Depends(get_http)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
+EmergencyDep = Annotated[EmergencyPatterns, Depends(get_emergency)]

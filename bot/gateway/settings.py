@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -19,3 +21,5 @@ class GatewaySettings(BaseSettings):
     max_text_chars: int = Field(default=2000, ge=1)
     max_sender_id_chars: int = Field(default=64, ge=1, le=64)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Emergency patterns shared with Rasa's EmergencyOverride, used when Rasa cannot answer.
+    nlu_config: Path = Path(__file__).resolve().parents[2] / "nlu" / "config.yml"

@@ -12,7 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.gateway.deps import RasaDep, SessionsDep, SettingsDep
+from bot.gateway.deps import EmergencyDep, RasaDep, SessionsDep, SettingsDep
+from bot.gateway.emergency import ALERTED, EmergencyPatterns
 from bot.gateway.errors import (
     MSG_ASSISTANT_UNAVAILABLE,
     MSG_EMPTY_TEXT,
@@ -191,6 +192,47 @@ def unavailable_response(sender_id: str, ticket: HandoffTicket | None) -> JSONRe
     return JSONResponse(status_code=503, content=body.model_dump(mode="json"))
 
 
+def record_emergency_failure(
+    sessions: sessionmaker[Session], sender_id: str, channel: str, text: str, replies: list[Reply]
+) -> HandoffTicket:
+    """Open an urgent emergency ticket and log the instructions given without Rasa."""
+    with transaction(sessions) as session:
+        ticket = open_handoff(session, sender_id, channel, HandoffReason.EMERGENCY, Priority.URGENT, text)
+        for reply in replies:
+            payload = {"buttons": [], "emergency": True, "error": "assistant_unavailable"}
+            log_message(
+                session, sender_id=sender_id, channel=channel, direction=Direction.OUT, text=reply.text,
+                payload=payload,
+            )  # fmt: skip
+        return ticket
+
+
+async def _answer_emergency_unavailable(
+    sessions: sessionmaker[Session], sender_id: str, channel: str, text: str, emergency: EmergencyPatterns
+) -> JSONResponse:
+    """Without Rasa, an emergency still gets the instruction first and an urgent ticket."""
+    replies = [Reply(text=emergency.first_instruction(text)), Reply(text=ALERTED, buttons=[HUMAN_BUTTON])]
+    ticket: HandoffTicket | None
+    try:
+        ticket = await run_in_threadpool(
+            record_emergency_failure, sessions, sender_id, channel, text, replies
+        )
+    except StoreError:
+        logger.exception("could not record the emergency of %s", sender_id)
+        ticket = None
+        replies[1] = Reply(text="系统暂时出了点问题。请先打电话求助，打完后可以再发消息给我。")
+    body = ChatFailure(
+        sender_id=sender_id,
+        replies=replies,
+        intent=None,
+        citations=[],
+        handoff=handoff_info(ticket),
+        emergency=True,
+        error=ErrorInfo(code="assistant_unavailable", message=MSG_ASSISTANT_UNAVAILABLE),
+    )
+    return JSONResponse(status_code=503, content=body.model_dump(mode="json"))
+
+
 async def _answer_unavailable(
     sessions: sessionmaker[Session], sender_id: str, channel: str, text: str
 ) -> JSONResponse:
@@ -205,7 +247,7 @@ async def _answer_unavailable(
 
 @router.post("/api/chat", response_model=ChatResponse, responses=ERROR_RESPONSES)
 async def chat(
-    body: ChatRequest, settings: SettingsDep, sessions: SessionsDep, rasa: RasaDep
+    body: ChatRequest, settings: SettingsDep, sessions: SessionsDep, rasa: RasaDep, emergency: EmergencyDep
 ) -> ChatResponse | JSONResponse:
     """Answer one user message."""
     sender_id = check_sender_id(body.sender_id, settings.max_sender_id_chars)
@@ -221,6 +263,8 @@ async def chat(
         answer = await rasa.send(sender_id, text, channel)
     except AssistantUnavailable as exc:
         logger.warning("assistant unavailable for %s: %s", sender_id, exc)
+        if emergency.matches(text):
+            return await _answer_emergency_unavailable(sessions, sender_id, channel, text, emergency)
         return await _answer_unavailable(sessions, sender_id, channel, text)
 
     try:

@@ -1,4 +1,4 @@
-"""POST /api/chat end to end through the gateway: Rasa down for real, and a local stand-in of the channel."""
+"""POST /api/chat through the gateway with Rasa really down (a closed port): apology, log, tickets."""
 
 from __future__ import annotations
 
@@ -113,6 +113,25 @@ def test_rasa_down_answers_503_with_apology_ticket_and_log(client: TestClient, d
     assert (apology.direction, apology.text) == (Direction.OUT, APOLOGY_RECORDED)
     assert apology.payload is not None
     assert apology.payload["buttons"] == [{"title": "找人工", "payload": "/request_human"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"), [("我妈摔倒了起不来", "120"), ("我妈有老年痴呆，今天早上走丢了", "110")]
+)
+def test_emergency_while_rasa_is_down_still_gets_the_instruction_and_an_urgent_ticket(
+    client: TestClient, db: Session, text: str, number: str
+) -> None:
+    response = _chat(client, text)
+    assert response.status_code == 503
+    body = response.json()
+    assert_contract(body)
+    assert body["emergency"] is True
+    assert body["replies"][0]["text"].startswith("请马上拨打 " + number)
+    [ticket] = _tickets(db, "web-elder-1")
+    assert ticket.reason == HandoffReason.EMERGENCY and ticket.priority == Priority.URGENT
+    assert body["handoff"] == {"status": "waiting", "ticket_id": ticket.id}
+    inbound, *outbound = _log(db, "web-elder-1")
+    assert inbound.text == text and [m.text for m in outbound] == [r["text"] for r in body["replies"]]
 
 
 def test_repeated_failures_keep_one_ticket(client: TestClient, db: Session) -> None:
