@@ -35,6 +35,20 @@ SCRIPT = textwrap.dedent(
     featurizer.process([message])
     sequence, sentence = message.get_dense_features("text", [])
     out["_features"] = [sequence is None, list(sentence.features.shape)]
+
+    from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
+    from nlu.components.unknown_words_fallback import UnknownWordsFallback
+    tokenizer = JiebaTokenizer.create(JiebaTokenizer.get_default_config(), None, None, None)
+    fallback = UnknownWordsFallback(
+        UnknownWordsFallback.get_default_config(), None, None, {"低保", "老人", "补贴", "上门", "洗澡"})
+    unknown = {}
+    for text in ["低保 老人 补贴", "咕噜 哔哩 嘟嘟", "低保 哔哩 嘟嘟 咕噜", "好的", "上门 洗澡 哔哩"]:
+        message = Message(data={"text": text, "intent": {"name": "greet", "confidence": 0.9},
+                                "intent_ranking": [{"name": "greet", "confidence": 0.9}]})
+        tokenizer.process([message])
+        fallback.process([message])
+        unknown[text] = message.get("intent")["name"]
+    out["_unknown"] = unknown
     print(json.dumps(out, ensure_ascii=False))
     """
 )
@@ -84,3 +98,13 @@ def test_use_featurizer_adds_a_512_dimensional_sentence_feature_only(
     results: dict[str, list[object]],
 ) -> None:
     assert results["_features"] == [True, [1, 512]]
+
+
+def test_unknown_words_fallback_replaces_the_intent_of_babble_only(results: dict[str, object]) -> None:
+    assert results["_unknown"] == {
+        "低保 老人 补贴": "greet",
+        "咕噜 哔哩 嘟嘟": "nlu_fallback",
+        "低保 哔哩 嘟嘟 咕噜": "nlu_fallback",  # a quarter known: below a third
+        "好的": "greet",  # too short to judge
+        "上门 洗澡 哔哩": "greet",  # two thirds known
+    }
