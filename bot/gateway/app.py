@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from bot.gateway.emergency import EmergencyPatterns
 from bot.gateway.errors import BodySizeLimit, install_error_handlers
 from bot.gateway.rasa_client import RasaClient
-from bot.gateway.routes import chat, health
+from bot.gateway.routes import chat, health, web
 from bot.gateway.settings import GatewaySettings
 from bot.store import create_schema, make_engine, session_factory
 
@@ -60,4 +60,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(chat.router)
     app.include_router(health.router)
+    app.include_router(web.router)
     return app
