@@ -14,6 +14,6 @@ class ActionSettings(BaseSettings):
     database_url: str = "sqlite:///var/eldercare.db"
     search_k: int = Field(5, ge=1, le=20)
     max_quotes: int = Field(3, ge=1, le=3)
-    min_coverage: float = Field(0.5, ge=0.0, le=1.0)
+    min_coverage: float = Field(0.4, ge=0.0, le=1.0)
     quote_max_chars: int = Field(150, ge=40, le=400)
     related_score_ratio: float = Field(0.85, ge=0.0, le=1.0)

@@ -152,7 +152,7 @@ class GroundingCheck:
         expansions: dict[str, list[str]],
         corpus_words: Collection[str],
         place_names: Collection[str] = (),
-        min_coverage: float = 0.5,
+        min_coverage: float = 0.4,
     ):
         self._tokenizer = tokenizer
         self._places = frozenset(QueryTokenizer.prepare(p) for p in place_names)
