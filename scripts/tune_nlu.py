@@ -60,6 +60,18 @@ def without(suffix: str) -> Callable[[Config], None]:
     return patch
 
 
+def intent_classifier(name: str, **options: Any) -> Callable[[Config], None]:
+    """DIET for entities only, and another classifier for intents right after it."""
+
+    def patch(config: Config) -> None:
+        pipeline = config["pipeline"]
+        diet = _component(config, "DIETClassifier")
+        diet["intent_classification"] = False
+        pipeline.insert(pipeline.index(diet) + 1, {"name": name, **options})
+
+    return patch
+
+
 VARIANTS: dict[str, list[Callable[[Config], None]]] = {
     "baseline": [],
     "epochs150": [epochs(150)],
@@ -68,6 +80,8 @@ VARIANTS: dict[str, list[Callable[[Config], None]]] = {
     "layers2": [transformer(2, 256)],
     "no-use": [without("UniversalSentenceEncoderFeaturizer")],
     "no-unknown-words": [without("UnknownWordsFallback")],
+    "logreg": [intent_classifier("LogisticRegressionClassifier", max_iter=500)],
+    "svm": [intent_classifier("SklearnIntentClassifier")],
 }
 
 
