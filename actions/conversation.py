@@ -9,13 +9,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import Answer, Message
+from actions.answers import Answer, Message, answer_from_documents
 from actions.catalog_answers import ActionAnswerService
 from actions.context import services
 from actions.dispatch import latest_text, send
 from actions.handoff import ActionHandoff
-from actions.places import UNKNOWN, place_in_text
-from actions.policy import answer_question
+from actions.places import UNKNOWN, current_place, place_in_text
+from actions.policy import answer_question, region_events
 from actions.profile_parsing import DONT_KNOW
 from actions.replies import ELIGIBILITY, HUMAN, TOPICS
 from knowledge.textnorm import normalize
@@ -140,8 +140,23 @@ class ActionMisunderstood(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Count the misunderstanding and reply for its stage."""
-        if tracker.get_slot("pending_question") and DONT_KNOW.search(normalize(latest_text(tracker))):
+        text = latest_text(tracker)
+        norm = normalize(text)
+        if tracker.get_slot("pending_question") and DONT_KNOW.search(norm):
             return list(await ActionHandleInform().run(dispatcher, tracker, domain))  # "不知道" to the region
+        if QUESTION.search(norm):  # a question NLU was unsure about: the documents may still answer it
+            if ELIGIBILITY_QUESTION.search(norm):
+                return [FollowupAction("eligibility_form")]
+            svc = services()
+            place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
+            answer = await answer_from_documents(svc, text, place)
+            if answer.grounded:
+                send(dispatcher, answer)
+                return [
+                    *region_events(place),
+                    SlotSet("misunderstandings", 0),
+                    SlotSet("offered_human", True),
+                ]
         count = int(float(tracker.get_slot("misunderstandings") or 0)) + 1
         if count < MAX_MISUNDERSTANDINGS:
             text = "抱歉，我没太明白您的意思。您可以换个说法，或者点下面的按钮。"
