@@ -7,6 +7,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 
 from knowledge.base import KnowledgeBase
@@ -129,7 +130,7 @@ def test_no_basis_answer_admits_it_and_offers_a_person(stack: Stack) -> None:
 def test_messages_are_logged_in_order(stack: Stack) -> None:
     user = sender()
     stack.reply(user, "你好")
-    log = __import__("httpx").get(f"{stack.url}/api/chat/{user}/messages?after=0", timeout=10).json()
+    log = httpx.get(f"{stack.url}/api/chat/{user}/messages?after=0", timeout=10).json()
     items = log["messages"] if isinstance(log, dict) else log
     assert [m["direction"] for m in items][:2] == ["in", "out"]
     assert items[0]["text"] == "你好"
@@ -163,7 +164,7 @@ def test_action_server_down_gives_503_apology_then_recovers(stack: Stack) -> Non
     body = resp.json()
     assert "抱歉" in texts(body) and "Traceback" not in resp.text
     assert any(b["payload"] == "/request_human" for r in body["replies"] for b in r["buttons"])
-    log = __import__("httpx").get(f"{stack.url}/api/chat/{user}/messages?after=0", timeout=10).json()
+    log = httpx.get(f"{stack.url}/api/chat/{user}/messages?after=0", timeout=10).json()
     items = log["messages"] if isinstance(log, dict) else log
     assert items[0]["text"] == "宝鸡低保老人每月能多领多少钱"
     start(actions, stack.settings)
