@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,17 +24,6 @@ from bot.store import (
     session_factory,
     transaction,
 )
-
-if TYPE_CHECKING:
-    pass
-
-CITATION = {
-    "doc_id": "baoji-2019-111",
-    "title": "宝鸡市居家和社区养老服务改革试点工作实施方案",
-    "doc_number": "宝办字〔2019〕111号",
-    "section": "二、（八）23",
-    "quote": "低保家庭中70周岁及以上的老年人，每人每月按不低于当地低保标准的20%增发保障金",
-}
 
 
 @pytest.fixture

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from fastapi.testclient import TestClient
-
-if TYPE_CHECKING:
-    pass
 
 
 def test_health_is_degraded_when_rasa_and_actions_are_down(client: TestClient) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -14,9 +14,6 @@ from bot.gateway.app import create_app
 from bot.gateway.routes.chat import clean_text, has_words, strip_controls
 from bot.gateway.settings import GatewaySettings
 from bot.store import make_engine, messages_after, session_factory, transaction
-
-if TYPE_CHECKING:
-    pass
 
 SENDER = "contract-0123456789abcdef"
 
