@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ActionSettings(BaseSettings):
     """Where the shared store is and how answers are chosen."""
 
-    model_config = SettingsConfigDict(env_prefix="ELDERCARE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ELDERCARE_", extra="ignore", populate_by_name=True)
 
-    database_url: str = "sqlite:///var/eldercare.db"
+    # ELDERCARE_DATABASE_URL, or the conventional DATABASE_URL (e.g. postgresql+psycopg://user:pw@host/db).
+    database_url: str = Field(
+        "sqlite:///var/eldercare.db",
+        validation_alias=AliasChoices("ELDERCARE_DATABASE_URL", "DATABASE_URL", "database_url"),
+    )
     search_k: int = Field(5, ge=1, le=20)
     max_quotes: int = Field(3, ge=1, le=3)
     min_coverage: float = Field(0.4, ge=0.0, le=1.0)

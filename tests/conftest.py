@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from index.engine import SearchEngine
 from index.settings import IndexSettings
 from knowledge.base import KnowledgeBase, load_knowledge
+from tests.utils.databases import ENGINES, fresh_database
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SET = ROOT / "tests" / "data" / "retrieval_dev.jsonl"
@@ -30,3 +32,10 @@ def index_settings(tmp_path_factory: pytest.TempPathFactory) -> IndexSettings:
 def engine(index_settings: IndexSettings) -> SearchEngine:
     """A real hybrid index over the shipped knowledge, built with the offline default encoder."""
     return SearchEngine.build(index_settings, progress=False)
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh, empty database: once on SQLite and once on PostgreSQL."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class GatewaySettings(BaseSettings):
     """Where the gateway finds its database, Rasa and the action server, and what input it accepts."""
 
-    model_config = SettingsConfigDict(env_prefix="ELDERCARE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ELDERCARE_", extra="ignore", populate_by_name=True)
 
-    database_url: str = "sqlite:///var/eldercare.db"
+    # ELDERCARE_DATABASE_URL, or the conventional DATABASE_URL (e.g. postgresql+psycopg://user:pw@host/db).
+    database_url: str = Field(
+        "sqlite:///var/eldercare.db",
+        validation_alias=AliasChoices("ELDERCARE_DATABASE_URL", "DATABASE_URL", "database_url"),
+    )
     rasa_url: str = "http://127.0.0.1:5005"
     action_server_url: str = "http://127.0.0.1:5055"
     rasa_timeout_s: float = Field(default=30.0, gt=0)

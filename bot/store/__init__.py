@@ -1,4 +1,4 @@
-"""The shared store: message log, handoff tickets and booking requests, for the gateway and actions."""
+"""The shared store: message log, handoff tickets and home-visit bookings, for the gateway and actions."""
 
 from __future__ import annotations
 
@@ -7,38 +7,45 @@ from bot.store.errors import StoreError
 from bot.store.models import (
     OPEN_HANDOFF_STATUSES,
     Base,
-    BookingRequest,
+    Booking,
+    BookingEvent,
     BookingStatus,
     Direction,
+    HalfDay,
     HandoffReason,
     HandoffStatus,
     HandoffTicket,
     Message,
     Priority,
+    ServiceArea,
+    VisitService,
+    VisitSlot,
 )
 from bot.store.repository import (
-    bookings_for,
     current_handoff,
     log_message,
     messages_after,
     open_handoff,
     queue_position,
-    record_booking,
 )
 
 __all__ = [
     "OPEN_HANDOFF_STATUSES",
     "Base",
-    "BookingRequest",
+    "Booking",
+    "BookingEvent",
     "BookingStatus",
     "Direction",
+    "HalfDay",
     "HandoffReason",
     "HandoffStatus",
     "HandoffTicket",
     "Message",
     "Priority",
+    "ServiceArea",
     "StoreError",
-    "bookings_for",
+    "VisitService",
+    "VisitSlot",
     "create_schema",
     "current_handoff",
     "log_message",
@@ -47,7 +54,6 @@ __all__ = [
     "open_handoff",
     "ping",
     "queue_position",
-    "record_booking",
     "session_factory",
     "transaction",
 ]

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from bot.store.errors import StoreError
-from bot.store.models import Base
 
 logger = logging.getLogger(__name__)
 
@@ -88,11 +87,10 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create the store's tables and indexes that do not exist yet."""
-    try:
-        Base.metadata.create_all(engine)
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot create the schema: {exc}") from exc
+    """Bring the store's schema up to date by running its migrations."""
+    from bot.store.migrate import upgrade  # alembic is only needed where the schema is migrated
+
+    upgrade(engine)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -1,15 +1,30 @@
-"""SQLAlchemy models of the shared store: the message log, handoff tickets and booking requests."""
+"""SQLAlchemy models of the shared store: the message log, handoff tickets and home-visit bookings."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from enum import Enum
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Float, Index, Integer, String, Text, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 
@@ -82,11 +97,68 @@ class HandoffReason(str, Enum):
 
 
 class BookingStatus(str, Enum):
-    """Where a booking request stands."""
+    """Where a home-visit booking stands."""
 
-    REQUESTED = "requested"
+    PENDING = "pending"
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
+    COMPLETED = "completed"
+    NO_SHOW = "no_show"
+
+    @property
+    def label(self) -> str:
+        """The status in plain Chinese."""
+        return _BOOKING_STATUS_LABELS[self]
+
+
+_BOOKING_STATUS_LABELS = {
+    BookingStatus.PENDING: "等待确认",
+    BookingStatus.CONFIRMED: "已确认",
+    BookingStatus.CANCELLED: "已取消",
+    BookingStatus.COMPLETED: "已完成",
+    BookingStatus.NO_SHOW: "未能上门",
+}
+
+# Bookings that still hold their slot.
+LIVE_BOOKING_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+
+
+class VisitService(str, Enum):
+    """Services staff come to the home for, and that can be booked."""
+
+    BATH = "bath"  # 上门助浴
+    CLEANING = "cleaning"  # 助洁
+    MEAL = "meal"  # 助餐送餐
+    VISITING = "visiting"  # 探访巡访
+    REHAB = "rehab"  # 康复护理
+    ESCORT = "escort"  # 助医陪诊
+
+    @property
+    def label(self) -> str:
+        """The service's Chinese name."""
+        return _VISIT_SERVICE_LABELS[self]
+
+
+_VISIT_SERVICE_LABELS = {
+    VisitService.BATH: "上门助浴",
+    VisitService.CLEANING: "助洁",
+    VisitService.MEAL: "助餐送餐",
+    VisitService.VISITING: "探访巡访",
+    VisitService.REHAB: "康复护理",
+    VisitService.ESCORT: "助医陪诊",
+}
+
+
+class HalfDay(str, Enum):
+    """The half of the day a visit is booked for."""
+
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+
+    @property
+    def label(self) -> str:
+        """上午 or 下午."""
+        return "上午" if self is HalfDay.MORNING else "下午"
 
 
 def _enum_column(enum: type[Enum]) -> SAEnum:
@@ -102,8 +174,19 @@ def _enum_column(enum: type[Enum]) -> SAEnum:
     )
 
 
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
 class Base(DeclarativeBase):
-    """Declarative base of the store's tables."""
+    """Declarative base of the store's tables (constraint names fixed, so that migrations can name them)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
 
@@ -163,24 +246,92 @@ class HandoffTicket(Base):
         )
 
 
-class BookingRequest(Base):
-    """A user's request for a home service visit."""
+class ServiceArea(Base):
+    """A region (from the gazetteer) where home visits can be booked."""
 
-    __tablename__ = "booking_requests"
+    __tablename__ = "service_areas"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    sender_id: Mapped[str] = mapped_column(String(64), index=True)
-    channel: Mapped[str] = mapped_column(String(16))
-    service_type: Mapped[str | None] = mapped_column(String(64), default=None)
-    date_text: Mapped[str | None] = mapped_column(String(64), default=None)
-    time_text: Mapped[str | None] = mapped_column(String(64), default=None)
-    address: Mapped[str | None] = mapped_column(Text, default=None)
-    phone: Mapped[str | None] = mapped_column(String(32), default=None)
-    status: Mapped[BookingStatus] = mapped_column(
-        _enum_column(BookingStatus), default=BookingStatus.REQUESTED
+    region: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def __repr__(self) -> str:
+        """Show the area."""
+        return f"ServiceArea(id={self.id!r}, region={self.region!r}, active={self.active!r})"
+
+
+class VisitSlot(Base):
+    """How many visits of one service one area can make in one half-day."""
+
+    __tablename__ = "visit_slots"
+    __table_args__ = (
+        UniqueConstraint("area_id", "service", "day", "half_day", name="uq_visit_slots_area_service_when"),
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
+        CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        Index("ix_visit_slots_day", "day"),
     )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("service_areas.id", ondelete="RESTRICT"))
+    service: Mapped[VisitService] = mapped_column(_enum_column(VisitService))
+    day: Mapped[date] = mapped_column(Date)
+    half_day: Mapped[HalfDay] = mapped_column(_enum_column(HalfDay))
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        """Show the slot."""
+        return (
+            f"VisitSlot(id={self.id!r}, area_id={self.area_id!r}, service={self.service!r}, "
+            f"day={self.day!r}, half_day={self.half_day!r}, booked={self.booked!r}/{self.capacity!r})"
+        )
+
+
+class Booking(Base):
+    """A home visit booked by a user (or by staff for them)."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        Index("ix_bookings_sender", "channel", "sender_id"),
+        Index("ix_bookings_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # 20261201-0007: the visit's day and the booking's id; set as soon as the id is known.
+    reference: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
+    sender_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    contact_name: Mapped[str] = mapped_column(String(32))
+    phone: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str] = mapped_column(String(64))
+    service: Mapped[VisitService] = mapped_column(_enum_column(VisitService))
+    slot_id: Mapped[int] = mapped_column(ForeignKey("visit_slots.id", ondelete="RESTRICT"), index=True)
+    notes: Mapped[str | None] = mapped_column(Text, default=None)
+    status: Mapped[BookingStatus] = mapped_column(_enum_column(BookingStatus), default=BookingStatus.PENDING)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    slot: Mapped[VisitSlot] = relationship(lazy="joined", innerjoin=True)
 
     def __repr__(self) -> str:
         """Show the booking without personal data."""
-        return f"BookingRequest(id={self.id!r}, sender_id={self.sender_id!r}, status={self.status!r})"
+        return f"Booking(id={self.id!r}, reference={self.reference!r}, status={self.status!r})"
+
+
+class BookingEvent(Base):
+    """One entry of a booking's audit trail: who changed what, and when."""
+
+    __tablename__ = "booking_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        """Show the event."""
+        return f"BookingEvent(booking_id={self.booking_id!r}, actor={self.actor!r}, action={self.action!r})"

@@ -15,8 +15,6 @@ from sqlalchemy.orm import Session
 from bot.store.errors import StoreError
 from bot.store.models import (
     OPEN_HANDOFF_STATUSES,
-    BookingRequest,
-    BookingStatus,
     Direction,
     HandoffReason,
     HandoffStatus,
@@ -202,42 +200,3 @@ def queue_position(session: Session, ticket: HandoffTicket) -> int:
         ),
     )
     return int(session.scalar(ahead) or 0)
-
-
-@_store_errors
-def record_booking(
-    session: Session,
-    *,
-    sender_id: str,
-    channel: str,
-    service_type: str | None = None,
-    date_text: str | None = None,
-    time_text: str | None = None,
-    address: str | None = None,
-    phone: str | None = None,
-) -> BookingRequest:
-    """Record a new booking request and return it with its id."""
-    booking = BookingRequest(
-        sender_id=sender_id,
-        channel=_plain(channel),
-        service_type=service_type,
-        date_text=date_text,
-        time_text=time_text,
-        address=address,
-        phone=phone,
-        status=BookingStatus.REQUESTED,
-    )
-    session.add(booking)
-    session.flush()
-    return booking
-
-
-@_store_errors
-def bookings_for(session: Session, sender_id: str) -> list[BookingRequest]:
-    """Return a sender's booking requests, oldest first."""
-    query = (
-        select(BookingRequest)
-        .where(BookingRequest.sender_id == sender_id)
-        .order_by(BookingRequest.created_at, BookingRequest.id)
-    )
-    return list(session.scalars(query))

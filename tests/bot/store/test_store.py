@@ -1,4 +1,4 @@
-"""The shared store on a real SQLite file: models, the message log, handoff tickets, bookings."""
+"""The shared store on a real SQLite file and a real PostgreSQL database: the message log, handoff tickets."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store import (
-    BookingStatus,
     Direction,
     HandoffReason,
     HandoffStatus,
@@ -20,7 +19,6 @@ from bot.store import (
     Message,
     Priority,
     StoreError,
-    bookings_for,
     create_schema,
     current_handoff,
     log_message,
@@ -29,16 +27,15 @@ from bot.store import (
     open_handoff,
     ping,
     queue_position,
-    record_booking,
     session_factory,
     transaction,
 )
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    """A store on a fresh SQLite file in a folder that does not exist yet."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'nested' / 'store.db'}")
+def engine(database_url: str) -> Iterator[Engine]:
+    """A migrated store on a fresh database: a SQLite file, then a PostgreSQL database."""
+    engine = make_engine(database_url)
     create_schema(engine)
     yield engine
     engine.dispose()
@@ -253,29 +250,6 @@ def test_queue_position_counts_a_raised_ticket_ahead(sessions: sessionmaker[Sess
     with transaction(sessions) as session:
         assert queue_position(session, second) == 0
         assert queue_position(session, first) == 1
-
-
-def test_bookings_are_recorded_and_listed_per_sender(sessions: sessionmaker[Session]) -> None:
-    with transaction(sessions) as session:
-        record_booking(
-            session,
-            sender_id="u",
-            channel="telegram",
-            service_type="助浴",
-            date_text="明天",
-            time_text="上午",
-            address="金台区东风路12号",
-            phone="13800000000",
-        )
-        record_booking(session, sender_id="u", channel="telegram", service_type="助餐")
-        record_booking(session, sender_id="other", channel="web")
-    with transaction(sessions) as session:
-        bookings = bookings_for(session, "u")
-        assert [b.service_type for b in bookings] == ["助浴", "助餐"]
-        assert all(b.status == BookingStatus.REQUESTED for b in bookings)
-        assert bookings[0].address == "金台区东风路12号"
-        assert bookings[0].id is not None
-        assert bookings_for(session, "nobody") == []
 
 
 def test_repository_errors_become_store_errors(tmp_path: Path) -> None:

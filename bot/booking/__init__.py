@@ -1,0 +1,1 @@
+"""Home-visit bookings: dates, contact details, slots and the booking rules."""
