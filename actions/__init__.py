@@ -4,6 +4,24 @@ The action server registers every Action subclass found in these modules
 (`python -m rasa_sdk --actions actions`).
 """
 
-from actions import booking, catalog_answers, conversation, eligibility, emergency, handoff, policy
+from actions import (
+    booking,
+    booking_form,
+    catalog_answers,
+    conversation,
+    eligibility,
+    emergency,
+    handoff,
+    policy,
+)
 
-__all__ = ["booking", "catalog_answers", "conversation", "eligibility", "emergency", "handoff", "policy"]
+__all__ = [
+    "booking",
+    "booking_form",
+    "catalog_answers",
+    "conversation",
+    "eligibility",
+    "emergency",
+    "handoff",
+    "policy",
+]

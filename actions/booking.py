@@ -1,86 +1,73 @@
-"""Home-visit booking requests: recorded in the shared store for a worker to confirm."""
+"""My bookings: list them, cancel one, or move one to another half-day (only the owner can)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
 
+from actions.booking_form import (
+    AskVisitDay,
+    AskVisitHalfDay,
+    ValidateBookingForm,
+    in_store,
+    opening_buttons,
+    store_apology,
+    when_label,
+)
 from actions.context import Services, services
-from actions.dispatch import channel_of
-from actions.replies import HUMAN, meta_message
-from bot.store.db import transaction
-from bot.store.models import BookingStatus
-from bot.store.repository import bookings_for, record_booking
-from knowledge.catalog import ServiceType
+from actions.dispatch import channel_of, latest_text
+from actions.replies import BOOK, HUMAN, meta_message
+from bot.booking import ledger
+from bot.booking.contact import find_phone
+from bot.booking.errors import BookingError, DayNotBookable, SlotFull
+from bot.booking.words import CANCEL, CHANGE_TIME, find_reference
+from bot.store.errors import StoreError
+from bot.store.models import LIVE_BOOKING_STATUSES, Booking, BookingStatus, HalfDay
 
-STATUS_TEXT = {
-    BookingStatus.REQUESTED: "等工作人员确认",
-    BookingStatus.CONFIRMED: "已确认",
-    BookingStatus.CANCELLED: "已取消",
-}
+logger = logging.getLogger(__name__)
 
-
-def service_name(svc: Services, value: str | None) -> str | None:
-    """The Chinese name of a service type value (bath → 助浴)."""
-    if not value:
-        return None
-    for service in svc.kb.catalog.services:
-        if value in (service.type.value, service.name):
-            return service.name
-    return value if value not in {t.value for t in ServiceType} else None
+RESCHEDULE_FORM = "reschedule_form"
+CONFIRM_CANCEL = "确定取消预约"
+CANCEL_ACTION, CONFIRM_CANCEL_ACTION, RESCHEDULE_ACTION = "cancel", "confirm_cancel", "reschedule"
+MAX_LISTED = 5
 
 
-def _record(svc: Services, sender_id: str, channel: str, slots: dict[str, Any]) -> tuple[int, int]:
-    with transaction(svc.sessions) as session:
-        booking = record_booking(
-            session,
-            sender_id=sender_id,
-            channel=channel,
-            service_type=service_name(svc, slots.get("service_type")),
-            date_text=slots.get("date"),
-            time_text=slots.get("time"),
-            phone=slots.get("phone"),
+def act(booking: Booking, action: str) -> str:
+    """A button payload that asks action_manage_booking to act on one booking."""
+    entities = json.dumps({"booking_reference": booking.reference, "booking_action": action})
+    return f"/manage_booking{entities}"
+
+
+def line(booking: Booking, today: date) -> str:
+    """One booking as a line of the list."""
+    when = when_label(booking.slot.day, booking.slot.half_day, today)
+    return f"编号 {booking.reference}：{booking.service.label}，{when}，{booking.status.label}"
+
+
+def _owned(
+    session: Session, tracker: Tracker, reference: str | None, phone: str | None, today: date
+) -> tuple[Booking | None, list[Booking]]:
+    """The booking the user means (by reference, or their only live one) and their upcoming bookings."""
+    mine = ledger.bookings_of(session, channel_of(tracker), tracker.sender_id, today=today)
+    if reference:
+        booking = ledger.owned_booking(
+            session, reference, channel=channel_of(tracker), sender_id=tracker.sender_id, phone=phone
         )
-        return booking.id, len(bookings_for(session, sender_id))
-
-
-class ActionBookHomeVisit(Action):
-    """Records a home-visit request with what the user said (service, day, time, phone)."""
-
-    def name(self) -> str:
-        """The action's name in the domain."""
-        return "action_book_home_visit"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        """Record the request and say what happens next."""
-        svc = services()
-        slots = tracker.current_slot_values()
-        booking_id, _ = await asyncio.to_thread(_record, svc, tracker.sender_id, channel_of(tracker), slots)
-        parts = [
-            p
-            for p in (service_name(svc, slots.get("service_type")), slots.get("date"), slots.get("time"))
-            if p
-        ]
-        what = "，".join(parts) if parts else "上门服务"
-        dispatcher.utter_message(text=f"好的，已记下您的上门服务预约请求：{what}。编号 {booking_id}。")
-        if slots.get("phone"):
-            dispatcher.utter_message(text="工作人员会打电话和您确认具体时间和地址。")
-        else:
-            dispatcher.utter_message(
-                text="工作人员会和您确认具体时间和地址。方便的话，请发一个联系电话给我。", buttons=[HUMAN]
-            )
-        dispatcher.utter_message(json_message=meta_message())
-        return [SlotSet("misunderstandings", 0)]
+        return booking, mine
+    live = [b for b in mine if b.status in LIVE_BOOKING_STATUSES]
+    return (live[0] if len(live) == 1 else None), mine
 
 
 class ActionManageBooking(Action):
-    """Lists the user's booking requests and their status."""
+    """我的预约: lists the user's bookings; 取消 / 改时间 with a reference (or their only one) acts on it."""
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -89,25 +76,204 @@ class ActionManageBooking(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Say what is booked."""
+        """List, cancel or start moving a booking."""
         svc = services()
-
-        def load() -> list[str]:
-            with transaction(svc.sessions) as session:
-                return [
-                    f"编号 {b.id}：{b.service_type or '上门服务'} {b.date_text or ''}{b.time_text or ''}，"
-                    f"{STATUS_TEXT.get(b.status, b.status.value)}"
-                    for b in bookings_for(session, tracker.sender_id)
-                ]
-
-        lines = await asyncio.to_thread(load)
-        if lines:
-            dispatcher.utter_message(text="您的预约：\n" + "\n".join(lines[-5:]))
-            dispatcher.utter_message(text="要改时间或取消，请点「找人工」，工作人员帮您办。", buttons=[HUMAN])
-        else:
-            dispatcher.utter_message(
-                text="您现在还没有预约。需要上门服务的话，告诉我做什么、哪天来就行。",
-                buttons=[{"title": "预约上门服务", "payload": "/book_home_visit"}, HUMAN],
-            )
+        text = latest_text(tracker)
+        # Buttons send /manage_booking{"booking_reference": …, "booking_action": …}; typed text is read too.
+        reference = next(tracker.get_latest_entity_values("booking_reference"), None) or find_reference(text)
+        wanted = next(tracker.get_latest_entity_values("booking_action"), None)
+        cancel = wanted in (CANCEL_ACTION, CONFIRM_CANCEL_ACTION) or bool(CANCEL.search(text))
+        confirmed = wanted == CONFIRM_CANCEL_ACTION or CONFIRM_CANCEL in text
+        move = wanted == RESCHEDULE_ACTION or bool(CHANGE_TIME.search(text))
+        phone = find_phone(text)
+        today = svc.today()
+        try:
+            booking, mine = await in_store(svc, lambda s: _owned(s, tracker, reference, phone, today))
+            if booking is not None and cancel:
+                return await self._cancel(dispatcher, tracker, svc, booking, confirmed=confirmed)
+            if booking is not None and move:
+                return self._start_reschedule(dispatcher, booking)
+        except BookingError as exc:
+            dispatcher.utter_message(text=exc.zh + "说「我的预约」可以看到您的预约编号。", buttons=[HUMAN])
+            dispatcher.utter_message(json_message=meta_message())
+            return []
+        except StoreError:
+            dispatcher.utter_message(text=store_apology(svc), buttons=[HUMAN])
+            dispatcher.utter_message(json_message=meta_message())
+            return []
+        self._list(
+            dispatcher, mine, today, asked_to_change=bool(CANCEL.search(text) or CHANGE_TIME.search(text))
+        )
         dispatcher.utter_message(json_message=meta_message())
         return [SlotSet("misunderstandings", 0)]
+
+    def _list(
+        self, dispatcher: CollectingDispatcher, mine: list[Booking], today: date, *, asked_to_change: bool
+    ) -> None:
+        if not mine:
+            dispatcher.utter_message(
+                text="您现在没有要上门的预约。需要上门服务的话，跟我说做什么、哪天来就行。",
+                buttons=[BOOK, HUMAN],
+            )
+            return
+        shown = mine[:MAX_LISTED]
+        head = "您要改哪一个？" if asked_to_change else "您的预约："
+        buttons: list[dict[str, str]] = []
+        for booking in shown:
+            if booking.status in LIVE_BOOKING_STATUSES and len(buttons) < 6:
+                day = f"{booking.slot.day.month}月{booking.slot.day.day}日"
+                buttons.append({"title": f"改时间（{day}）", "payload": act(booking, RESCHEDULE_ACTION)})
+                buttons.append({"title": f"取消（{day}）", "payload": act(booking, CANCEL_ACTION)})
+        dispatcher.utter_message(
+            text=head + "\n" + "\n".join(line(b, today) for b in shown), buttons=buttons or None
+        )
+
+    async def _cancel(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        svc: Services,
+        booking: Booking,
+        *,
+        confirmed: bool,
+    ) -> list[EventType]:
+        today = svc.today()
+        if booking.status not in LIVE_BOOKING_STATUSES:
+            dispatcher.utter_message(text=f"这个预约{booking.status.label}，不用再取消了。")
+            dispatcher.utter_message(json_message=meta_message())
+            return []
+        if not confirmed:
+            when = when_label(booking.slot.day, booking.slot.half_day, today)
+            dispatcher.utter_message(
+                text=f"确定要取消{when}的{booking.service.label}吗？",
+                buttons=[
+                    {"title": "确定取消", "payload": act(booking, CONFIRM_CANCEL_ACTION)},
+                    {"title": "不取消", "payload": "/deny"},
+                ],
+            )
+            dispatcher.utter_message(json_message=meta_message())
+            return []
+        actor = ledger.user_actor(channel_of(tracker), tracker.sender_id)
+
+        def cancel(session: Session) -> None:
+            stored = ledger.by_reference(session, booking.reference or "")
+            if stored is None:
+                raise BookingError("没有找到这个预约。", "booking vanished")
+            ledger.change_status(session, stored, BookingStatus.CANCELLED, actor)
+
+        await in_store(svc, cancel)
+        dispatcher.utter_message(
+            text=f"已经取消了预约 {booking.reference}。需要的时候可以再约。", buttons=[BOOK]
+        )
+        dispatcher.utter_message(json_message=meta_message())
+        return [SlotSet("misunderstandings", 0)]
+
+    def _start_reschedule(self, dispatcher: CollectingDispatcher, booking: Booking) -> list[EventType]:
+        if booking.status not in LIVE_BOOKING_STATUSES:
+            dispatcher.utter_message(text=f"这个预约{booking.status.label}，不能改时间了。", buttons=[BOOK])
+            dispatcher.utter_message(json_message=meta_message())
+            return []
+        return [
+            SlotSet("booking_reference", booking.reference),
+            SlotSet("visit_service", booking.service.value),
+            SlotSet("visit_region", booking.region),
+            SlotSet("visit_day", None),
+            SlotSet("visit_half_day", None),
+            FollowupAction(RESCHEDULE_FORM),
+        ]
+
+
+class ValidateRescheduleForm(ValidateBookingForm):
+    """Reads and checks the new day and half-day of a booking being moved."""
+
+    def name(self) -> str:
+        """The validation action of reschedule_form."""
+        return "validate_reschedule_form"
+
+    async def extract_booking_reference(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A booking reference in the message."""
+        reference = find_reference(latest_text(tracker))
+        return {"booking_reference": reference} if reference else {}
+
+
+class AskRescheduleDay(AskVisitDay):
+    """Asks the new day of a booking being moved."""
+
+    def name(self) -> str:
+        """The form's question for visit_day."""
+        return "action_ask_reschedule_form_visit_day"
+
+
+class AskRescheduleHalfDay(AskVisitHalfDay):
+    """Asks the new half-day of a booking being moved."""
+
+    def name(self) -> str:
+        """The form's question for visit_half_day."""
+        return "action_ask_reschedule_form_visit_half_day"
+
+
+class ActionRescheduleBooking(Action):
+    """Moves the booking once reschedule_form has the new day and half-day."""
+
+    def name(self) -> str:
+        """Runs when reschedule_form is complete."""
+        return "action_reschedule_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Move it, or offer other half-days."""
+        svc = services()
+        reference = str(tracker.get_slot("booking_reference") or "")
+        reset: list[EventType] = [
+            SlotSet(s, None) for s in ("booking_reference", "visit_day", "visit_half_day", "visit_service")
+        ]
+        try:
+            day = date.fromisoformat(str(tracker.get_slot("visit_day")))
+            half = HalfDay(tracker.get_slot("visit_half_day"))
+        except ValueError:
+            dispatcher.utter_message(text="好的，预约时间不变。")
+            dispatcher.utter_message(json_message=meta_message())
+            return [*reset, SlotSet("booking_confirmed", None)]
+        actor = ledger.user_actor(channel_of(tracker), tracker.sender_id)
+        today = svc.today()
+
+        def move(session: Session) -> Booking:
+            booking = ledger.owned_booking(
+                session, reference, channel=channel_of(tracker), sender_id=tracker.sender_id
+            )
+            return ledger.reschedule(session, booking, day, half, today, svc.rules, actor)
+
+        try:
+            today = await asyncio.to_thread(svc.ensure_slots)
+            booking = await in_store(svc, move)
+        except (SlotFull, DayNotBookable) as exc:
+            dispatcher.utter_message(
+                text=exc.zh + "请重新选个时间：", buttons=opening_buttons(exc.openings, today)
+            )
+            dispatcher.utter_message(json_message=meta_message())
+            return [
+                SlotSet("visit_day", None),
+                SlotSet("visit_half_day", None),
+                FollowupAction(RESCHEDULE_FORM),
+            ]
+        except BookingError as exc:
+            dispatcher.utter_message(text=exc.zh, buttons=[HUMAN])
+            dispatcher.utter_message(json_message=meta_message())
+            return reset
+        except StoreError:
+            dispatcher.utter_message(text=store_apology(svc), buttons=[HUMAN])
+            dispatcher.utter_message(json_message=meta_message())
+            return [
+                SlotSet("visit_day", None),
+                SlotSet("visit_half_day", None),
+                FollowupAction(RESCHEDULE_FORM),
+            ]
+        when = when_label(booking.slot.day, booking.slot.half_day, today)
+        dispatcher.utter_message(
+            text=f"好的，预约 {booking.reference} 已改到{when}。工作人员会再打电话和您确认。"
+        )
+        dispatcher.utter_message(json_message=meta_message())
+        return [*reset, SlotSet("misunderstandings", 0)]

@@ -8,11 +8,16 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.settings import ActionSettings
-from bot.store.db import create_schema, make_engine, session_factory
+from bot.booking.dates import today_in
+from bot.booking.ledger import Rules, sync_schedule
+from bot.booking.schedule import Schedule, load_schedule
+from bot.booking.settings import BookingSettings
+from bot.store.db import create_schema, make_engine, session_factory, transaction
 from index.engine import SearchEngine
 from index.grounding import GroundingCheck
 from index.settings import IndexSettings
@@ -31,6 +36,27 @@ class Services:
     grounding: GroundingCheck
     eligibility: EligibilityEngine
     sessions: sessionmaker[Session]
+    booking: BookingSettings
+    schedule: Schedule
+    synced_on: date | None = None
+
+    @property
+    def rules(self) -> Rules:
+        """The booking window."""
+        return self.booking.rules
+
+    def today(self) -> date:
+        """Today where the service runs."""
+        return today_in(self.booking.timezone)
+
+    def ensure_slots(self) -> date:
+        """Create the schedule's slots up to the horizon (once a day); return today."""
+        today = self.today()
+        if self.synced_on != today:
+            with _lock, transaction(self.sessions) as session:
+                sync_schedule(session, self.schedule, today, self.rules.horizon_days + 1)
+            self.synced_on = today
+        return today
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -39,7 +65,7 @@ class Services:
 
 
 _services: Services | None = None
-_lock = threading.Lock()
+_lock = threading.RLock()
 
 
 def build_services(settings: ActionSettings | None = None, index: IndexSettings | None = None) -> Services:
@@ -57,7 +83,12 @@ def build_services(settings: ActionSettings | None = None, index: IndexSettings 
     )
     db = make_engine(settings.database_url)
     create_schema(db)
-    return Services(settings, engine, grounding, engine.kb.eligibility(), session_factory(db))
+    booking = BookingSettings(database_url=settings.database_url)
+    schedule = load_schedule(booking.schedule_path, set(engine.kb.gazetteer.names))
+    sessions = session_factory(db)
+    built = Services(settings, engine, grounding, engine.kb.eligibility(), sessions, booking, schedule)
+    built.ensure_slots()
+    return built
 
 
 def services() -> Services:

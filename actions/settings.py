@@ -21,3 +21,7 @@ class ActionSettings(BaseSettings):
     min_coverage: float = Field(0.4, ge=0.0, le=1.0)
     quote_max_chars: int = Field(150, ge=40, le=400)
     related_score_ratio: float = Field(0.85, ge=0.0, le=1.0)
+    # Bookings (schedule, window, hotline) are configured by bot.booking.settings.BookingSettings.
+    # Crash tests only: pause this long inside the booking transaction, after writing and before the
+    # commit, so a test can kill the action server there. Never set in production.
+    fault_pause_before_commit_s: float = Field(0.0, ge=0.0, le=120.0)

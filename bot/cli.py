@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import sys
@@ -10,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from bot.booking import cli as booking_cli
 from index.engine import Mode, SearchEngine, SearchHit
 from index.errors import EmptyQueryError, IndexError_
 from index.settings import IndexSettings
@@ -350,6 +352,37 @@ def cmd_nlu_generate(args: argparse.Namespace) -> int:
 # ----- parser -----
 
 
+def cmd_operators_add(args: argparse.Namespace) -> int:
+    """eldercare operators add NAME --role operator|admin (password from stdin, never an argument)."""
+    from bot.gateway.settings import GatewaySettings
+    from bot.operators import OperatorError, add_operator
+    from bot.store import StoreError, create_schema, make_engine, session_factory, transaction
+    from bot.store.models import OperatorRole
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("密码 / password: ")
+        if getpass.getpass("再输一次 / again: ") != password:
+            _err("两次密码不一样 / the passwords differ")
+            return EXIT_USAGE
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    engine = make_engine(GatewaySettings().database_url)
+    try:
+        create_schema(engine)
+        with transaction(session_factory(engine)) as session:
+            operator = add_operator(session, args.name, password, OperatorRole(args.role))
+            _out(f"已添加 / added {operator.username} ({operator.role.value})")
+    except OperatorError as exc:
+        _err(f"{exc.zh} / {exc.en}")
+        return EXIT_USAGE
+    except StoreError as exc:
+        _err(f"数据库出错 / {exc}")
+        return EXIT_ERROR
+    finally:
+        engine.dispose()
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `eldercare` command."""
     parser = argparse.ArgumentParser(
@@ -427,6 +460,16 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--url", help="gateway URL (default http://127.0.0.1:8000)")
     chat.set_defaults(func=cmd_chat)
 
+    booking_cli.add_parsers(sub)
+    operators = sub.add_parser("operators", help="工作人员账号 / staff accounts").add_subparsers(
+        dest="action", required=True
+    )
+    add = operators.add_parser(
+        "add", help="添加账号（密码从标准输入读） / add an account (password on stdin)"
+    )
+    add.add_argument("name")
+    add.add_argument("--role", choices=["operator", "admin"], default="operator")
+    add.set_defaults(func=cmd_operators_add)
     regions = sub.add_parser("regions", help="地区 / regions").add_subparsers(dest="action", required=True)
     resolve = regions.add_parser("resolve", help="解析地名 / resolve a region name")
     resolve.add_argument("name")
@@ -448,6 +491,8 @@ def main(argv: Iterable[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if args.func.__module__ == booking_cli.__name__:
+        return booking_cli.run(args.func, args)
     try:
         code: int = args.func(args)
         return code

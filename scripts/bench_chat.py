@@ -6,7 +6,9 @@ then runs a mixed conversation script:
 1. paced: N simulated users, each sending its next message on average every 2 s (exponential
    think times), for a fixed duration: latency p50/p95/p99, messages per second, errors;
 2. saturation: users sending back to back, through the gateway and, in the same run on the same
-   trained model, straight to Rasa's REST webhook (bare Rasa): messages per second and the ratio.
+   trained model, straight to Rasa's REST webhook (bare Rasa): messages per second and the ratio;
+3. bookings: users each booking home visits through the whole booking form, back to back:
+   bookings per second end to end (seven messages each, the last one writes the booking).
 
 It also prints the resident memory of each process. It prints its figures and asserts nothing.
 """
@@ -43,7 +45,7 @@ SCRIPT = [
     "第五批试点申报要哪些材料",
     "辽宁社区养老服务中心的面积要求是多少",
     "明天天气怎么样",
-    "帮我约明天上午上门助浴",
+    "我的预约",
     "谢谢",
     "再见",
 ]
@@ -146,6 +148,59 @@ async def saturate(call, url: str, users: int, seconds: float, tag: str) -> Run:
     return run
 
 
+BOOKING_AREAS = ["金台区", "渭滨区", "利通区", "椒江区", "黄岩区"]
+
+
+async def book_once(client: httpx.AsyncClient, url: str, sender: str, area: str) -> tuple[bool, int]:
+    """One whole booking conversation; (booked, messages sent)."""
+
+    async def say(text: str) -> dict:  # type: ignore[type-arg]
+        resp = await client.post(
+            f"{url}/api/chat", json={"sender_id": sender, "text": text, "channel": "web"}
+        )
+        resp.raise_for_status()
+        return resp.json()  # type: ignore[no-any-return]
+
+    sent = 0
+    body = {}
+    for text in ("我想约人上门打扫卫生", area, "东风路12号3单元502"):
+        body = await say(text)
+        sent += 1
+    offered = [b for r in body.get("replies", []) for b in r["buttons"]]
+    if not offered:
+        return False, sent
+    for text in (offered[0]["payload"], "王秀兰", "13912345678", "确认预约"):
+        body = await say(text)
+        sent += 1
+    return any("预约编号" in r["text"] for r in body.get("replies", [])), sent
+
+
+async def bookings(url: str, users: int, seconds: float) -> tuple[int, int, int, float]:
+    """Users booking back to back; (bookings, messages, failed conversations, seconds)."""
+    done = messages = failed = 0
+    deadline = time.perf_counter() + seconds
+
+    async def user(i: int, client: httpx.AsyncClient) -> None:
+        nonlocal done, messages, failed
+        n = 0
+        while time.perf_counter() < deadline:
+            try:
+                ok, sent = await book_once(
+                    client, url, f"bench-book-{i}-{n}-{os.getpid()}", BOOKING_AREAS[i % 5]
+                )
+            except httpx.HTTPError:
+                ok, sent = False, 0
+            done += ok
+            failed += not ok
+            messages += sent
+            n += 1
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=users + 4)) as client:
+        await asyncio.gather(*(user(i, client) for i in range(users)))
+    return done, messages, failed, time.perf_counter() - started
+
+
 def rss_mib(pid: int) -> float:
     """Resident memory of a process and its children in MiB (Linux /proc)."""
     total = 0
@@ -179,6 +234,12 @@ async def measure(stack: StackSettings, args: argparse.Namespace) -> None:
     print(full.line("   gateway /api/chat"))
     ratio = full.rate / bare.rate if bare.rate else 0.0
     print(f"   gateway / bare Rasa throughput: {ratio:.2f}x (target ≥ 0.8x)")
+    print(f"\n3) bookings: {args.booking_users} users booking back to back, {args.booking_seconds:.0f} s")
+    booked, sent, failed, took = await bookings(gateway, args.booking_users, args.booking_seconds)
+    print(
+        f"   {booked} bookings in {took:.1f} s = {booked / took:.2f} bookings/s end to end "
+        f"({sent / took:.1f} messages/s, {failed} failed conversations)"
+    )
     print("\nresident memory:")
     for name, pid in status(stack).items():
         print(f"   {name:<8} {rss_mib(pid) if pid else 0:>7.0f} MiB")
@@ -199,6 +260,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="duration of the paced run")
     parser.add_argument("--concurrency", type=int, default=8, help="back-to-back users in the saturation run")
     parser.add_argument("--saturation-seconds", type=float, default=30.0)
+    parser.add_argument("--booking-users", type=int, default=4, help="users booking back to back")
+    parser.add_argument("--booking-seconds", type=float, default=30.0)
     parser.add_argument("--port-offset", type=int, default=100, help="ports 8000/5005/5055 plus this")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)

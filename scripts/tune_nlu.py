@@ -60,6 +60,13 @@ def without(suffix: str) -> Callable[[Config], None]:
     return patch
 
 
+def use_scale(factor: float) -> Callable[[Config], None]:
+    def patch(config: Config) -> None:
+        _component(config, "UniversalSentenceEncoderFeaturizer")["scale"] = factor
+
+    return patch
+
+
 def intent_classifier(name: str, **options: Any) -> Callable[[Config], None]:
     """DIET for entities only, and another classifier for intents right after it."""
 
@@ -82,6 +89,10 @@ VARIANTS: dict[str, list[Callable[[Config], None]]] = {
     "no-unknown-words": [without("UnknownWordsFallback")],
     "logreg": [intent_classifier("LogisticRegressionClassifier", max_iter=500)],
     "svm": [intent_classifier("SklearnIntentClassifier")],
+    "use-scale-1": [use_scale(1.0)],
+    "use-scale-3": [use_scale(3.0)],
+    "use-scale-5": [use_scale(5.0)],
+    "use-scale-8": [use_scale(8.0)],
 }
 
 
@@ -99,6 +110,7 @@ def main() -> int:
     settings = RasaSettings()
     work = REPO_ROOT / "var" / "nlu-tune"
     split = work / f"split-{args.seed}"
+    tag = "" if args.seed == 7 else f"-seed{args.seed}"
     if not (split / "test_data.yml").exists():
         command = ["data", "split", "nlu", "-u", str(settings.nlu_data), "--training-fraction",
                    str(args.fraction), "--random-seed", str(args.seed), "--out", str(split)]  # fmt: skip
@@ -109,6 +121,7 @@ def main() -> int:
         for patch in VARIANTS[name]:
             patch(config)
         config.pop("policies", None)
+        name = f"{name}{tag}"
         path = work / f"config-{name}.yml"
         path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         model = work / f"{name}.tar.gz"

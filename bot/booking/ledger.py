@@ -151,6 +151,11 @@ def areas_below(session: Session, gazetteer: Gazetteer, region: str) -> list[str
     return [a for a in _area_names(session) if a in inside]
 
 
+def area_names(session: Session) -> list[str]:
+    """Active service areas, in the order the schedule lists them."""
+    return _area_names(session)
+
+
 def _area_names(session: Session) -> list[str]:
     return list(
         session.scalars(select(ServiceArea.region).where(ServiceArea.active).order_by(ServiceArea.id))
@@ -215,20 +220,28 @@ def openings(
     return [Opening(s.id, s.day, s.half_day, s.capacity - s.booked) for s in slots[:limit]]
 
 
+def window_reason(day: date, today: date, rules: Rules) -> tuple[str, str]:
+    """Why a day outside the booking window cannot be booked (Chinese, English)."""
+    if day < today:
+        return f"{day.month}月{day.day}日已经过去了。", "the day has passed"
+    if day < rules.first_day(today):
+        return (
+            f"上门服务需要至少提前{rules.min_notice_days}天预约。",
+            f"visits must be booked {rules.min_notice_days} day(s) ahead",
+        )
+    return (
+        f"只能预约{rules.horizon_days}天以内的日子。",
+        f"visits can be booked at most {rules.horizon_days} days ahead",
+    )
+
+
 def check_day(
     session: Session, area: ServiceArea, service: VisitService, day: date, today: date, rules: Rules
 ) -> None:
     """Raise DayNotBookable (with the nearest openings) for a past day or one outside the window."""
-    if day < today:
-        zh, en = f"{day.month}月{day.day}日已经过去了。", "the day has passed"
-    elif day < rules.first_day(today):
-        zh = f"上门服务需要至少提前{rules.min_notice_days}天预约。"
-        en = f"visits must be booked {rules.min_notice_days} day(s) ahead"
-    elif day > rules.last_day(today):
-        zh = f"只能预约{rules.horizon_days}天以内的日子。"
-        en = f"visits can be booked at most {rules.horizon_days} days ahead"
-    else:
+    if rules.first_day(today) <= day <= rules.last_day(today):
         return
+    zh, en = window_reason(day, today, rules)
     raise DayNotBookable(zh, en, openings(session, area, service, today, rules, near=day))
 
 

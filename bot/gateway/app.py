@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,7 +15,8 @@ from fastapi.concurrency import run_in_threadpool
 from bot.gateway.emergency import EmergencyPatterns
 from bot.gateway.errors import BodySizeLimit, install_error_handlers
 from bot.gateway.rasa_client import RasaClient
-from bot.gateway.routes import chat, health, web
+from bot.gateway.reminders import ReminderJob
+from bot.gateway.routes import bookings, chat, health, operator, web
 from bot.gateway.settings import GatewaySettings
 from bot.store import create_schema, make_engine, session_factory
 
@@ -40,8 +43,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             app.state.emergency = await run_in_threadpool(
                 EmergencyPatterns.from_nlu_config, settings.nlu_config
             )
+            app.state.reminders = ReminderJob(app.state.sessions, settings.timezone)
+            job = None
+            if settings.reminder_interval_s > 0:
+                job = asyncio.create_task(app.state.reminders.run_forever(settings.reminder_interval_s))
             logger.info("gateway ready: database %s, Rasa %s", engine.url, settings.rasa_url)
-            yield
+            try:
+                yield
+            finally:
+                if job is not None:
+                    job.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await job
     finally:
         engine.dispose()
 
@@ -61,4 +74,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(chat.router)
     app.include_router(health.router)
     app.include_router(web.router)
+    app.include_router(operator.router)
+    app.include_router(bookings.router)
     return app

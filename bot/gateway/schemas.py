@@ -131,3 +131,73 @@ class HealthReport(BaseModel):
 
     status: str
     dependencies: dict[str, DependencyHealth]
+
+
+class LoginRequest(BaseModel):
+    """POST /api/operator/login."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class LoginResponse(BaseModel):
+    """A bearer token for the operator API."""
+
+    token: str
+    role: str
+    expires_at: datetime
+
+
+class BookingEventPublic(BaseModel):
+    """One entry of a booking's audit trail."""
+
+    at: datetime
+    actor: str
+    action: str
+    detail: dict[str, Any] | None = None
+
+
+class BookingPublic(BaseModel):
+    """A booking as staff see it."""
+
+    reference: str
+    status: str
+    status_label: str
+    service: str
+    service_label: str
+    day: str
+    half_day: str
+    half_day_label: str
+    region: str
+    address: str
+    contact_name: str
+    phone: str
+    channel: str
+    notes: str | None = None
+    created_at: datetime
+    history: list[BookingEventPublic] | None = None
+
+
+class SlotCapacity(BaseModel):
+    """POST /api/bookings/slots: set one slot's capacity (admins)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    area: str = Field(min_length=1, max_length=64)
+    service: str = Field(min_length=1, max_length=32)
+    day: str = Field(min_length=1, max_length=32, examples=["2026-12-01"])
+    half_day: str = Field(examples=["morning", "上午"])
+    capacity: int = Field(ge=0, le=1000)
+
+
+class SlotPublic(BaseModel):
+    """A bookable slot: booked of capacity."""
+
+    area: str
+    service: str
+    day: str
+    half_day: str
+    capacity: int
+    booked: int

@@ -27,3 +27,9 @@ class GatewaySettings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # Emergency patterns shared with Rasa's EmergencyOverride, used when Rasa cannot answer.
     nlu_config: Path = Path(__file__).resolve().parents[2] / "nlu" / "config.yml"
+    # Operator bearer tokens expire after this many hours.
+    operator_token_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    # The service's local time zone (what "today" and "tomorrow" mean for bookings and reminders).
+    timezone: str = "Asia/Shanghai"
+    # Reminders of tomorrow's confirmed visits: how often to look, in seconds (0 turns them off).
+    reminder_interval_s: float = Field(default=300.0, ge=0)

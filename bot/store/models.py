@@ -335,3 +335,41 @@ class BookingEvent(Base):
     def __repr__(self) -> str:
         """Show the event."""
         return f"BookingEvent(booking_id={self.booking_id!r}, actor={self.actor!r}, action={self.action!r})"
+
+
+class OperatorRole(str, Enum):
+    """What a staff account may do: operators take chats and bookings, admins also change the schedule."""
+
+    OPERATOR = "operator"
+    ADMIN = "admin"
+
+
+class Operator(Base):
+    """A staff account of the console and the operator API."""
+
+    __tablename__ = "operators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[OperatorRole] = mapped_column(_enum_column(OperatorRole), default=OperatorRole.OPERATOR)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        """Show the account without its password hash."""
+        return f"Operator(id={self.id!r}, username={self.username!r}, role={self.role!r})"
+
+
+class OperatorToken(Base):
+    """A bearer token an operator got by logging in; only its SHA-256 is stored."""
+
+    __tablename__ = "operator_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+
+    operator: Mapped[Operator] = relationship(lazy="joined", innerjoin=True)

@@ -31,15 +31,23 @@ class UniversalSentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """Default settings: BLAS threads and encoding batch size."""
-        return {**DenseFeaturizer.get_default_config(), "threads": 1, "batch_size": 64}
+        """Default settings: BLAS threads, encoding batch size and the factor the vector is scaled by.
+
+        USE vectors have unit length, so each of the 512 values is tiny beside the 0/1/2 counts of
+        the sparse featurizers; a linear classifier with the usual regularisation then all but
+        ignores them. ``scale`` multiplies the vector to put both on a comparable footing.
+        """
+        return {**DenseFeaturizer.get_default_config(), "threads": 1, "batch_size": 64, "scale": 1.0}
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
-        """Reject non-positive thread counts and batch sizes."""
+        """Reject non-positive thread counts, batch sizes and scales."""
         for key in ("threads", "batch_size"):
             if not isinstance(config.get(key), int) or config[key] < 1:
                 raise InvalidConfigException(f"{cls.__name__}: '{key}' must be a positive integer")
+        scale = config.get("scale")
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or scale <= 0:
+            raise InvalidConfigException(f"{cls.__name__}: 'scale' must be a positive number")
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
@@ -79,7 +87,8 @@ class UniversalSentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         size = self._config["batch_size"]
         for start in range(0, len(with_text), size):
             batch = with_text[start : start + size]
-            vectors = np.asarray(self._encoder().encode([m.get(TEXT) for m in batch]), dtype=np.float32)
+            texts = [m.get(TEXT) for m in batch]
+            vectors = np.asarray(self._encoder().encode(texts), dtype=np.float32) * self._config["scale"]
             for message, vector in zip(batch, vectors, strict=True):
                 self.add_features_to_message(None, vector[None, :], TEXT, message)
         return messages

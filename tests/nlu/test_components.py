@@ -35,6 +35,21 @@ SCRIPT = textwrap.dedent(
     featurizer.process([message])
     sequence, sentence = message.get_dense_features("text", [])
     out["_features"] = [sequence is None, list(sentence.features.shape)]
+    scaled = UniversalSentenceEncoderFeaturizer(
+        {**UniversalSentenceEncoderFeaturizer.get_default_config(), "scale": 5.0}, "use")
+    message = Message(data={"text": "我妈洗澡不方便"})
+    scaled.process([message])
+    import numpy as np
+    out["_norms"] = [round(float(np.linalg.norm(sentence.features)), 2),
+                     round(float(np.linalg.norm(message.get_dense_features("text", [])[1].features)), 2)]
+    rejected = []
+    for bad in (0, -1.0, "5", True):
+        try:
+            UniversalSentenceEncoderFeaturizer.validate_config(
+                {**UniversalSentenceEncoderFeaturizer.get_default_config(), "scale": bad})
+        except Exception as exc:
+            rejected.append(type(exc).__name__)
+    out["_rejected"] = rejected
 
     from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
     from nlu.components.unknown_words_fallback import UnknownWordsFallback
@@ -98,6 +113,18 @@ def test_use_featurizer_adds_a_512_dimensional_sentence_feature_only(
     results: dict[str, list[object]],
 ) -> None:
     assert results["_features"] == [True, [1, 512]]
+
+
+def test_use_featurizer_scales_the_unit_vector_by_the_configured_factor(
+    results: dict[str, list[object]],
+) -> None:
+    assert results["_norms"] == [1.0, 5.0]
+
+
+def test_use_featurizer_rejects_a_scale_that_is_not_a_positive_number(
+    results: dict[str, list[object]],
+) -> None:
+    assert results["_rejected"] == ["InvalidConfigException"] * 4
 
 
 def test_unknown_words_fallback_replaces_the_intent_of_babble_only(results: dict[str, object]) -> None:

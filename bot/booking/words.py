@@ -1,0 +1,71 @@
+"""Reading a booking conversation's answers from what people type: service, name, changes, references."""
+
+from __future__ import annotations
+
+import re
+
+from bot.store.models import VisitService
+
+# Plain words first: what elders and families say for each bookable service.
+_SERVICE_WORDS: list[tuple[VisitService, re.Pattern[str]]] = [
+    (VisitService.ESCORT, re.compile(r"陪诊|助医|陪.{0,3}(看病|就医|去医院|复查|拿药)|带.{0,3}去医院")),
+    (VisitService.BATH, re.compile(r"助浴|洗澡|洗浴|擦身|擦澡|洗头|沐浴")),
+    (VisitService.CLEANING, re.compile(r"助洁|保洁|打扫|扫地|卫生|家务|收拾|擦窗|拖地")),
+    (VisitService.MEAL, re.compile(r"助餐|送餐|送饭|做饭|饭菜|吃饭")),
+    (VisitService.REHAB, re.compile(r"康复|理疗|按摩|推拿|护理|锻炼|扎针")),
+    (VisitService.VISITING, re.compile(r"探访|巡访|看望|看看|陪.{0,2}聊|说说话|走访|上门看")),
+]
+# service_type entity values of the NLU (knowledge.catalog.ServiceType) that are bookable.
+_ENTITY_SERVICES = {
+    "bath": VisitService.BATH,
+    "cleaning": VisitService.CLEANING,
+    "meal": VisitService.MEAL,
+    "visiting": VisitService.VISITING,
+    "medical": VisitService.ESCORT,
+}
+
+_ADDRESS_MARKS = re.compile(
+    r"[路街巷道弄号村组楼栋幢单元室院苑区县镇乡屯庄寨里]|小区|花园|社区|公寓|新村|大院|家属院"
+)
+_NAME_PREFIX = re.compile(r"^(我叫|我是|叫|姓名[是:：]?|名字[是叫:：]?|联系人[是:：]?|我姓)\s*")
+_NAME_SUFFIX = re.compile(r"[。.！!，,]+$")
+_REFERENCE = re.compile(r"(?<!\d)(\d{8}-\d{4,})(?!\d)")
+
+STOP = re.compile(r"不约了|不预约了|先不约|不用约|算了|不要了|不需要了|不办了")
+CHANGE_TIME = re.compile(r"改.{0,2}(时间|日子|天|日期)|换.{0,2}(时间|日子|一天|个时间)|改到|换到|改约")
+CHANGE_ADDRESS = re.compile(r"改.{0,2}地址|换.{0,2}地址|地址(不对|错)")
+CHANGE_PHONE = re.compile(r"改.{0,2}(电话|号码|手机)|换.{0,2}(电话|号码)|电话(不对|错)")
+CHANGE_NAME = re.compile(r"改.{0,2}(名字|联系人)|名字(不对|错)")
+CANCEL = re.compile(r"取消|退掉|退订|不要了|不来了|别来了")
+YES = re.compile(
+    r"^(确认|确定|对|对的|是的|是|好|好的|可以|行|没错|没问题|嗯|确认预约)[。！!，,]*$|确认预约|确定取消"
+)
+
+
+def read_service(text: str, entity_value: str | None = None) -> VisitService | None:
+    """The bookable service a message names, if any (洗澡 → bath, 陪我去医院 → escort)."""
+    for service, pattern in _SERVICE_WORDS:
+        if pattern.search(text):
+            return service
+    if entity_value and entity_value in _ENTITY_SERVICES:
+        return _ENTITY_SERVICES[entity_value]
+    for service in VisitService:
+        if service.label in text or service.value == text.strip().lower():
+            return service
+    return None
+
+
+def looks_like_address(text: str) -> bool:
+    """Whether a message reads like an address (a road, a number, a village, a building …)."""
+    return bool(_ADDRESS_MARKS.search(text)) and not text.rstrip().endswith(("吗", "？", "?"))
+
+
+def strip_name(text: str) -> str:
+    """The name without 我叫 / 联系人是 and trailing punctuation."""
+    return _NAME_SUFFIX.sub("", _NAME_PREFIX.sub("", text.strip())).strip()
+
+
+def find_reference(text: str) -> str | None:
+    """A booking reference (20261201-0007) in a message."""
+    match = _REFERENCE.search(text)
+    return match.group(1) if match else None

@@ -1,0 +1,120 @@
+"""Reminders the day before each confirmed visit, sent through the channel the booking came from.
+
+Idempotent: a web reminder is written to the message log in the same transaction that marks the booking
+reminded, so it exists exactly once however often the job runs or restarts. Channels that send over the
+network (Telegram) claim the reminder first and then send, so a crash in between loses a reminder rather
+than sending it twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.booking import ledger
+from bot.booking.dates import format_day, today_in
+from bot.store import Direction, log_message, transaction
+from bot.store.models import Booking
+
+logger = logging.getLogger(__name__)
+
+# Sends a text to (channel, sender_id) over the network; raises when it could not.
+Sender = Callable[[str, str, str], Awaitable[None]]
+
+
+def reminder_text(booking: Booking, today: date) -> str:
+    """The reminder an elder reads the day before the visit."""
+    address = (
+        booking.address
+        if booking.address.startswith(booking.region)
+        else f"{booking.region} {booking.address}"
+    )
+    return (
+        f"温馨提醒：{format_day(booking.slot.day, today)}{booking.slot.half_day.label}，"
+        f"工作人员会上门为您提供{booking.service.label}。\n"
+        f"预约编号：{booking.reference}\n地址：{address}\n"
+        "如果要改时间或取消，请回复「我的预约」。"
+    )
+
+
+class ReminderJob:
+    """Finds tomorrow's confirmed visits that have not been reminded and reminds them once."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        timezone: str,
+        senders: dict[str, Sender] | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.timezone = timezone
+        self.senders = senders or {}
+
+    def _claim(self, booking_id: int, today: date) -> tuple[str, str, str] | None:
+        """Mark a booking reminded and log the reminder, in one transaction.
+
+        Returns (channel, sender_id, text) when this caller claimed it, None when it was already sent. For
+        the web channel the logged message is the delivery: the page fetches it with the user's messages.
+        """
+        with transaction(self.sessions) as session:
+            if not ledger.claim_reminder(session, booking_id):
+                return None
+            booking = session.get(Booking, booking_id)
+            if booking is None:  # pragma: no cover
+                return None
+            text = reminder_text(booking, today)
+            log_message(
+                session,
+                sender_id=booking.sender_id,
+                channel=booking.channel,
+                direction=Direction.OUT,
+                text=text,
+                intent="booking_reminder",
+                payload={"booking_reference": booking.reference},
+            )
+            return booking.channel, booking.sender_id, text
+
+    def _due(self, tomorrow: date) -> list[tuple[int, str]]:
+        with transaction(self.sessions, write=False) as session:
+            return [(b.id, b.channel) for b in ledger.due_reminders(session, tomorrow)]
+
+    async def run_once(self, today: date | None = None) -> int:
+        """Remind every confirmed visit of tomorrow not yet reminded; return how many were sent."""
+        today = today or today_in(self.timezone)
+        due = await run_in_threadpool(self._due, today + timedelta(days=1))
+        sent = 0
+        for booking_id, channel in due:
+            sender = self.senders.get(channel)
+            if channel == "web":
+                sent += await run_in_threadpool(self._claim, booking_id, today) is not None
+                continue
+            if sender is None:
+                logger.debug("no sender for channel %s yet; booking %s waits", channel, booking_id)
+                continue
+            claimed = await run_in_threadpool(self._claim, booking_id, today)
+            if claimed is None:
+                continue
+            try:
+                await sender(*claimed)
+                sent += 1
+            except Exception:
+                logger.exception("reminder of booking %s could not be sent on %s", booking_id, channel)
+        if sent:
+            logger.info("sent %d visit reminder(s) for %s", sent, today + timedelta(days=1))
+        return sent
+
+    async def run_forever(self, interval_s: float) -> None:
+        """Run every interval until cancelled; a failed round is logged and the next one tries again."""
+        while True:
+            try:
+                await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("reminder round failed")
+            await asyncio.sleep(interval_s)
