@@ -27,14 +27,15 @@ from bot.booking.contact import ContactError, find_phone, normalize_address, nor
 from bot.booking.dates import format_day, parse_when
 from bot.booking.errors import AreaTooBroad, BookingError, DayNotBookable, NotServed, Opening, SlotFull
 from bot.booking.words import (
+    CANCEL,
     CHANGE_ADDRESS,
     CHANGE_NAME,
     CHANGE_PHONE,
     CHANGE_TIME,
     STOP,
-    YES,
     looks_like_address,
     read_service,
+    says_yes,
     strip_name,
 )
 from bot.store.db import transaction
@@ -138,6 +139,8 @@ class ValidateBookingForm(FormValidationAction):
         """A bookable service named in the message; the raw answer when the service was asked."""
         if _interrupted(tracker):
             return {}
+        if tracker.get_slot("visit_service") is not None and not _requested(tracker, "visit_service"):
+            return {}  # named already: a later 看看 or 卫生 in an answer does not change it
         entity = next(tracker.get_latest_entity_values("service_type"), None)
         service = read_service(latest_text(tracker), entity)
         if service is not None:
@@ -390,7 +393,9 @@ class ValidateBookingForm(FormValidationAction):
         if CHANGE_NAME.search(text):
             return {"contact_name": None}
         intent = latest_intent(tracker)
-        if YES.search(text) or intent == "affirm":
+        if CANCEL.search(text):
+            return {"booking_confirmed": False}
+        if says_yes(text) or intent == "affirm":
             return {"booking_confirmed": True}
         if intent == "deny":
             return {"booking_confirmed": False}

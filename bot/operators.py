@@ -40,7 +40,7 @@ def _token_hash(token: str) -> str:
 
 def add_operator(session: Session, username: str, password: str, role: OperatorRole) -> Operator:
     """Create a staff account; the password is stored as an argon2 hash."""
-    if not USERNAME.match(username):
+    if not USERNAME.fullmatch(username):
         raise OperatorError(
             "用户名只能用 2-64 个字母、数字、汉字或 _ . -", "username: 2-64 letters, digits, Chinese, _ . -"
         )

@@ -46,6 +46,8 @@ class Schedule(BaseModel):
         for days in [self.default_weekdays, *(a.weekdays or [] for a in self.areas)]:
             if any(d < 1 or d > 7 for d in days):
                 raise ValueError("weekdays are numbers 1 (Monday) to 7 (Sunday)")
+        if any(minutes < 1 for minutes in self.services.values()):
+            raise ValueError("visit lengths are whole minutes above 0")
         regions = [a.region for a in self.areas]
         if len(set(regions)) != len(regions):
             raise ValueError("an area is listed twice")
@@ -60,7 +62,7 @@ class Schedule(BaseModel):
             return 0
         if area.services is not None and service not in area.services:
             return 0
-        halves = area.capacity.get(service) or self.default_capacity.get(service, {})
+        halves = {**self.default_capacity.get(service, {}), **area.capacity.get(service, {})}
         return halves.get(half, 0)
 
     def slots(self, start: date, days: int) -> Iterator[tuple[str, VisitService, date, HalfDay, int]]:
@@ -88,7 +90,7 @@ def load_schedule(path: Path | None = None, regions: set[str] | None = None) -> 
         schedule = Schedule.model_validate(raw)
     except OSError as exc:
         raise ScheduleError(f"读不到排班文件 / cannot read the schedule {path}: {exc}") from exc
-    except (yaml.YAMLError, ValidationError) as exc:
+    except (UnicodeDecodeError, yaml.YAMLError, ValidationError) as exc:
         raise ScheduleError(f"排班文件有误 / invalid schedule {path}: {exc}") from exc
     if regions is not None:
         unknown = [a.region for a in schedule.areas if a.region not in regions]
