@@ -33,6 +33,7 @@ from bot.booking.words import (
     CHANGE_PHONE,
     CHANGE_TIME,
     STOP,
+    find_address,
     looks_like_address,
     read_service,
     says_yes,
@@ -98,6 +99,12 @@ def opening_buttons(openings: list[Opening], today: date) -> list[dict[str, str]
     ]
 
 
+def without_address(text: str) -> str:
+    """The message with any street address blanked, so that 东风路8号 is not read as the 8th."""
+    address = find_address(text)
+    return text.replace(address, " ") if address else text
+
+
 def _interrupted(tracker: Tracker) -> bool:
     return bool(latest_intent(tracker) in INTERRUPTIONS)
 
@@ -126,11 +133,7 @@ class ValidateBookingForm(FormValidationAction):
         if tracker.get_slot("requested_slot") and STOP.search(text) and not _interrupted(tracker):
             # Ends the form; the action after it sees booking_confirmed false and says so.
             return [SlotSet("booking_confirmed", False), SlotSet("requested_slot", None)]
-        events = list(await super().run(dispatcher, tracker, domain))
-        if tracker.get_slot("requested_slot") is None and self.name() == "validate_booking_form":
-            # The form starts (again): answers kept from before are shown in the summary once more.
-            events.insert(0, SlotSet("booking_confirmed", None))
-        return events
+        return list(await super().run(dispatcher, tracker, domain))
 
     # --- service -----------------------------------------------------------------------------
     async def extract_visit_service(
@@ -202,16 +205,15 @@ class ValidateBookingForm(FormValidationAction):
     async def extract_visit_address(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        """The address, when asked for or when a message clearly is one."""
+        """The address when asked for; before that, an address inside the message (东风路8号)."""
         text = latest_text(tracker)
         if _interrupted(tracker):
             return {}
         if _requested(tracker, "visit_address"):
-            return {"visit_address": text}
-        unasked = tracker.get_slot("visit_address") is None and _requested(tracker, "visit_region")
-        if unasked and looks_like_address(text) and len(text) >= 8:
-            return {"visit_address": text}
-        return {}
+            return {"visit_address": find_address(text) or text}
+        early = tracker.get_slot("requested_slot") in (None, "visit_service", "visit_region")
+        found = find_address(text) if early and tracker.get_slot("visit_address") is None else None
+        return {"visit_address": found} if found else {}
 
     async def validate_visit_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -239,7 +241,7 @@ class ValidateBookingForm(FormValidationAction):
         asked = tracker.get_slot("requested_slot") in (None, "visit_day", "visit_half_day")
         if not asked and not _requested(tracker, "booking_confirmed"):
             return {}
-        when = parse_when(latest_text(tracker), services().today())
+        when = parse_when(without_address(latest_text(tracker)), services().today())
         if when is None:
             return {"visit_day": latest_text(tracker)} if _requested(tracker, "visit_day") else {}
         slots: dict[str, Any] = {}
@@ -256,7 +258,7 @@ class ValidateBookingForm(FormValidationAction):
     ) -> dict[str, Any]:
         """上午 or 下午 (read together with the day by extract_visit_day)."""
         if _requested(tracker, "visit_half_day") and not _interrupted(tracker):
-            when = parse_when(latest_text(tracker), services().today())
+            when = parse_when(without_address(latest_text(tracker)), services().today())
             if when is None or when.half_day is None:
                 return {"visit_half_day": latest_text(tracker)}
         return {}
@@ -616,6 +618,11 @@ class ActionSubmitBooking(Action):
             dispatcher.utter_message(text="好的，这次先不约了。需要的时候再跟我说。")
             dispatcher.utter_message(json_message=meta_message())
             return reset
+        text = latest_text(tracker)
+        if not (says_yes(text) or latest_intent(tracker) == "affirm"):
+            # The form completed without a confirmation in this very message (answers kept from an
+            # interrupted attempt): show the summary again instead of booking unseen.
+            return [SlotSet("booking_confirmed", None), FollowupAction(FORM)]
         request = ledger.NewBooking(
             sender_id=tracker.sender_id,
             channel=channel_of(tracker),
@@ -661,11 +668,10 @@ class ActionSubmitBooking(Action):
         except StoreError:
             logger.exception("booking not stored; the conversation keeps the answers")
             dispatcher.utter_message(
-                text=store_apology(svc) + "等一会儿点「确认预约」，我再帮您提交。",
-                buttons=[{"title": "确认预约", "payload": "确认预约"}, HUMAN],
+                text=store_apology(svc) + "等一会儿再点「确认预约」，我再帮您提交。", buttons=[HUMAN]
             )
             dispatcher.utter_message(json_message=meta_message())
-            return [SlotSet("booking_confirmed", None), SlotSet("booking_retry", True)]
+            return [SlotSet("booking_confirmed", None), FollowupAction(FORM)]
         dispatcher.utter_message(text=confirmation(booking, today))
         dispatcher.utter_message(json_message=meta_message())
-        return [*reset, SlotSet("booking_retry", False), SlotSet("misunderstandings", 0)]
+        return [*reset, SlotSet("misunderstandings", 0)]

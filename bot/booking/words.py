@@ -84,3 +84,26 @@ def find_reference(text: str) -> str | None:
     """A booking reference (20261201-0007) in a message."""
     match = _REFERENCE.search(text)
     return f"{match.group(1)}-{match.group(2)}" if match else None
+
+
+_PLACE_MARK = re.compile(r"路|街|巷|大道|弄|胡同|村|小区|花园|新村|家属院|大院|公寓|苑|社区")
+_NUMBER_PART = re.compile(r"\s*[\d一二三四五六七八九十百零〇]+\s*(号院|号楼|号|栋|幢|单元|室|组|楼|层)?")
+_ADDRESS_STOP = set("来到在去住给帮约我你的了是，,。、；;：: ") | set("上下午周号月天")
+_MAX_PLACE_NAME = 12
+
+
+def find_address(text: str) -> str | None:
+    """The street address inside a longer message (「来金台区东风路8号打扫」 → 金台区东风路8号), if any."""
+    for mark in _PLACE_MARK.finditer(text):
+        start = mark.start()
+        while start > 0 and mark.start() - start < _MAX_PLACE_NAME and text[start - 1] not in _ADDRESS_STOP:
+            start -= 1
+        if start == mark.start():
+            continue
+        end = mark.end()
+        while (part := _NUMBER_PART.match(text, end)) and part.end() > end:
+            end = part.end()
+        address = text[start:end].strip()
+        if end > mark.end() or len(address) >= 5:
+            return address
+    return None
