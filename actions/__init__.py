@@ -1,7 +1,7 @@
 """Rasa-SDK actions: thin adapters from dialogue to the knowledge base, the index and the store.
 
 The action server registers every Action subclass found in these modules
-(`python -m rasa_sdk --actions actions`).
+(`python -m actions.server --actions actions`, which is rasa-sdk's server with one fix).
 """
 
 from actions import (

@@ -17,6 +17,7 @@ from bot.booking.dates import today_in
 from bot.booking.ledger import Rules, sync_schedule
 from bot.booking.schedule import Schedule, load_schedule
 from bot.booking.settings import BookingSettings
+from bot.masking import install_service_log_masking
 from bot.store.db import create_schema, make_engine, session_factory, transaction
 from index.engine import SearchEngine
 from index.grounding import GroundingCheck
@@ -71,6 +72,7 @@ _lock = threading.RLock()
 def build_services(settings: ActionSettings | None = None, index: IndexSettings | None = None) -> Services:
     """Open the index (building it if missing), the grounding check and the store."""
     settings = settings or ActionSettings()
+    install_service_log_masking()
     engine, report = SearchEngine.open(index or IndexSettings(), progress=False)
     logger.info("index ready: %d chunks (%s)", report.chunks, "rebuilt" if report.rebuilt else "loaded")
     corpus_words = {t for c in engine.chunks for t in engine.tokenizer.tokenize(c.search_text())}

@@ -109,3 +109,22 @@ def install_log_masking(logger: logging.Logger | None = None) -> None:
     for handler in target.handlers:
         if not any(isinstance(existing, PersonalDataFilter) for existing in handler.filters):
             handler.addFilter(PersonalDataFilter())
+
+
+# Loggers that keep their own handlers instead of passing records to the root (uvicorn, Sanic, Rasa).
+SERVICE_LOGGERS = (
+    "uvicorn",
+    "uvicorn.error",
+    "uvicorn.access",
+    "sanic.root",
+    "sanic.access",
+    "sanic.error",
+    "rasa",
+)
+
+
+def install_service_log_masking() -> None:
+    """Mask personal data in everything a service logs: the root's handlers and the servers' own."""
+    install_log_masking()
+    for name in SERVICE_LOGGERS:
+        install_log_masking(logging.getLogger(name))

@@ -67,7 +67,7 @@ def services(stack: StackSettings, rasa: RasaSettings, model: Path) -> list[Serv
             [
                 str(stack.app_python),
                 "-m",
-                "rasa_sdk",
+                "actions.server",
                 "--actions",
                 "actions",
                 "--port",

@@ -98,7 +98,7 @@ async def rasa_call(client: httpx.AsyncClient, url: str, sender: str, text: str)
 
 
 async def paced(url: str, users: int, seconds: float, mean_gap: float, seed: int) -> Run:
-    """Each user sends its next message on average every mean_gap seconds (after the reply)."""
+    """Each user sends a message on average every mean_gap seconds (about users / mean_gap msg/s)."""
     run = Run()
     rng = random.Random(seed)
     deadline = time.perf_counter() + seconds
@@ -106,8 +106,11 @@ async def paced(url: str, users: int, seconds: float, mean_gap: float, seed: int
     async def user(i: int, client: httpx.AsyncClient) -> None:
         sender = f"bench-paced-{seed}-{i}"
         step = rng.randrange(len(SCRIPT))
-        await asyncio.sleep(rng.uniform(0, mean_gap))
-        while time.perf_counter() < deadline:
+        # Poisson arrivals: send times are drawn independently of how long replies take (a user whose
+        # reply came late sends the next message at once), so the offered load is users / mean_gap.
+        due = time.perf_counter() + rng.expovariate(1.0 / mean_gap)
+        while due < deadline:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
             started = time.perf_counter()
             try:
                 ok = await gateway_call(client, url, sender, SCRIPT[step % len(SCRIPT)])
@@ -115,7 +118,7 @@ async def paced(url: str, users: int, seconds: float, mean_gap: float, seed: int
                 ok = False
             run.add(started, ok)
             step += 1
-            await asyncio.sleep(rng.expovariate(1.0 / mean_gap))
+            due += rng.expovariate(1.0 / mean_gap)
 
     started = time.perf_counter()
     async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=users + 4)) as client:

@@ -17,6 +17,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.dialogue import rasa_speedups
+from bot.masking import install_service_log_masking
+
 logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 4000
@@ -32,6 +35,8 @@ class GatewayInput(InputChannel):  # type: ignore[misc]
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The health and webhook routes."""
+        rasa_speedups.install()
+        install_service_log_masking()
         hook = Blueprint("gateway_webhook", __name__)
 
         @hook.route("/", methods=["GET"])  # type: ignore[untyped-decorator]
@@ -51,19 +56,57 @@ class GatewayInput(InputChannel):  # type: ignore[misc]
                 return response.json({"error": "sender and message must be strings"}, status=400)
             channel = str(metadata.get("channel") or self.name())
             collector = CollectingOutputChannel()
+            message = UserMessage(
+                text[:MAX_TEXT_CHARS], collector, sender_id, input_channel=channel, metadata=metadata
+            )
+            agent = getattr(request.app.ctx, "agent", None)
             try:
-                await on_new_message(
-                    UserMessage(
-                        text[:MAX_TEXT_CHARS], collector, sender_id, input_channel=channel, metadata=metadata
-                    )
-                )
-                intent = await _latest_intent(request, sender_id)
+                if _can_handle_directly(agent):
+                    intent = await _handle(agent, message)
+                else:
+                    await on_new_message(message)
+                    intent = await _latest_intent(request, sender_id)
             except Exception:  # the gateway turns this into an apology and a way to a person
                 logger.exception("message from %s failed", sender_id)
                 return response.json({"error": "internal error", "messages": collector.messages}, status=500)
             return response.json({"messages": collector.messages, "intent": intent})
 
         return hook
+
+
+def _can_handle_directly(agent: Any) -> bool:
+    """Whether the agent's processor has the steps `_handle` runs (Rasa 3.6)."""
+    processor = getattr(agent, "processor", None)
+    return bool(
+        agent is not None
+        and agent.is_ready()
+        and all(
+            hasattr(processor, step)
+            for step in ("log_message", "run_action_extract_slots", "_run_prediction_loop", "save_tracker")
+        )
+    )
+
+
+async def _handle(agent: Any, message: UserMessage) -> dict[str, Any] | None:
+    """Agent.handle_message's steps, keeping the tracker to read the intent from.
+
+    Rasa's own path saves the tracker and returns only the bot messages; reading the intent afterwards
+    means deserialising the whole tracker again, which costs more the longer the conversation is.
+    """
+    async with agent.lock_store.lock(message.sender_id):
+        processor = agent.processor
+        tracker = await processor.log_message(message, should_save_tracker=False)
+        tracker = await processor.run_action_extract_slots(message.output_channel, tracker)
+        await processor._run_prediction_loop(message.output_channel, tracker)
+        await processor.run_anonymization_pipeline(tracker)
+        await processor.save_tracker(tracker)
+    return _intent_of(tracker.latest_message.intent if tracker.latest_message else None)
+
+
+def _intent_of(intent: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not intent or not intent.get("name"):
+        return None
+    return {"name": intent["name"], "confidence": float(intent.get("confidence") or 0.0)}
 
 
 async def _latest_intent(request: Request, sender_id: str) -> dict[str, Any] | None:
@@ -75,7 +118,4 @@ async def _latest_intent(request: Request, sender_id: str) -> dict[str, Any] | N
     if tracker is None:
         return None
     event = tracker.get_last_event_for(UserUttered)
-    intent = event.intent if event is not None else None
-    if not intent or not intent.get("name"):
-        return None
-    return {"name": intent["name"], "confidence": float(intent.get("confidence") or 0.0)}
+    return _intent_of(event.intent if event is not None else None)

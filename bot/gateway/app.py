@@ -18,6 +18,7 @@ from bot.gateway.rasa_client import RasaClient
 from bot.gateway.reminders import ReminderJob
 from bot.gateway.routes import bookings, chat, health, operator, web
 from bot.gateway.settings import GatewaySettings
+from bot.masking import install_service_log_masking
 from bot.store import create_schema, make_engine, session_factory
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ HTTP_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the database and the HTTP connection pool for the app's lifetime."""
     settings: GatewaySettings = app.state.settings
+    install_service_log_masking()
     engine = make_engine(settings.database_url)
     try:
         await run_in_threadpool(create_schema, engine)

@@ -99,6 +99,11 @@ def test_booking_form_books_a_visit_with_a_reference(stack: Stack) -> None:
         "13912345678",
     )
     assert booking.region == "金台区" and booking.channel == "web"
+    logs = {
+        p.name: p.read_text(encoding="utf-8", errors="replace") for p in stack.settings.log_dir.glob("*.log")
+    }
+    assert set(logs) >= {"actions.log", "rasa.log", "gateway.log"}
+    assert all("13912345678" not in text for text in logs.values())  # phone numbers are masked in every log
 
 
 def test_a_first_message_with_everything_skips_to_the_contact(stack: Stack) -> None:
