@@ -14,9 +14,11 @@ from fastapi.concurrency import run_in_threadpool
 
 from bot.gateway.emergency import EmergencyPatterns
 from bot.gateway.errors import BodySizeLimit, install_error_handlers
+from bot.gateway.handoff_timeouts import HandoffTimeoutJob
+from bot.gateway.periodic import every
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.reminders import ReminderJob
-from bot.gateway.routes import bookings, chat, health, operator, web
+from bot.gateway.routes import bookings, chat, handoffs, health, operator, web
 from bot.gateway.settings import GatewaySettings
 from bot.masking import install_service_log_masking
 from bot.store import create_schema, make_engine, session_factory
@@ -46,17 +48,25 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 EmergencyPatterns.from_nlu_config, settings.nlu_config
             )
             app.state.reminders = ReminderJob(app.state.sessions, settings.timezone)
-            job = None
-            if settings.reminder_interval_s > 0:
-                job = asyncio.create_task(app.state.reminders.run_forever(settings.reminder_interval_s))
+            app.state.handoff_timeouts = HandoffTimeoutJob(
+                app.state.sessions, settings.handoff_timeout_s, settings.hotline
+            )
+            jobs = [
+                asyncio.create_task(every(interval, job.run_once, name))
+                for interval, job, name in (
+                    (settings.reminder_interval_s, app.state.reminders, "reminder"),
+                    (settings.handoff_check_interval_s, app.state.handoff_timeouts, "handoff timeout"),
+                )
+                if interval > 0
+            ]
             logger.info("gateway ready: database %s, Rasa %s", engine.url, settings.rasa_url)
             try:
                 yield
             finally:
-                if job is not None:
-                    job.cancel()
+                for task in jobs:
+                    task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
-                        await job
+                        await task
     finally:
         engine.dispose()
 
@@ -78,4 +88,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(web.router)
     app.include_router(operator.router)
     app.include_router(bookings.router)
+    app.include_router(handoffs.router)
     return app

@@ -8,7 +8,6 @@ than sending it twice.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
@@ -107,14 +106,3 @@ class ReminderJob:
         if sent:
             logger.info("sent %d visit reminder(s) for %s", sent, today + timedelta(days=1))
         return sent
-
-    async def run_forever(self, interval_s: float) -> None:
-        """Run every interval until cancelled; a failed round is logged and the next one tries again."""
-        while True:
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("reminder round failed")
-            await asyncio.sleep(interval_s)

@@ -201,3 +201,45 @@ class SlotPublic(BaseModel):
     half_day: str
     capacity: int
     booked: int
+
+
+class HandoffPublic(BaseModel):
+    """A handoff ticket as operators see it."""
+
+    id: int
+    sender_id: str
+    channel: str
+    status: str
+    priority: str
+    reason: str
+    last_user_text: str | None = None
+    created_at: datetime
+    waiting_s: float
+    operator: str | None = None
+    claimed_at: datetime | None = None
+    closed_at: datetime | None = None
+    resolution: str | None = None
+
+
+class OperatorMessage(BaseModel):
+    """POST /api/handoffs/{id}/messages."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    text: str = Field(max_length=4000)
+
+
+class Resolution(BaseModel):
+    """POST /api/handoffs/{id}/close."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    resolution: str = Field(max_length=2000)
+
+
+class ConversationPublic(BaseModel):
+    """A user's logged conversation (phone and ID numbers masked unless the operator holds the ticket)."""
+
+    sender_id: str
+    masked: bool
+    messages: list[LoggedMessage]

@@ -33,3 +33,8 @@ class GatewaySettings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     # Reminders of tomorrow's confirmed visits: how often to look, in seconds (0 turns them off).
     reminder_interval_s: float = Field(default=300.0, ge=0)
+    # Handoff: after this many seconds without an operator a waiting user is given the hotline
+    # (checked every handoff_check_interval_s; 0 turns the check off).
+    handoff_timeout_s: float = Field(default=300.0, gt=0)
+    handoff_check_interval_s: float = Field(default=30.0, ge=0)
+    hotline: str = "12345"

@@ -237,6 +237,15 @@ class HandoffTicket(Base):
     last_user_text: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Who took it and how it ended (set by the operator API).
+    operator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("operators.id", ondelete="SET NULL"), default=None, index=True
+    )
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolution: Mapped[str | None] = mapped_column(Text, default=None)
+    # When the user was given the hotline because no operator took the ticket in time.
+    hotline_sent_at: Mapped[datetime | None] = mapped_column(default=None)
 
     def __repr__(self) -> str:
         """Show the ticket's state."""

@@ -163,7 +163,7 @@ def open_handoff(
     return ticket
 
 
-def _priority_rank() -> Any:
+def priority_rank() -> Any:
     """SQL expression of a ticket's priority rank (higher is more urgent)."""
     return case(
         (HandoffTicket.priority == Priority.URGENT, Priority.URGENT.rank),
@@ -183,7 +183,7 @@ def queue_position(session: Session, ticket: HandoffTicket) -> int:
     ).one_or_none()
     if stored is None or stored.status != HandoffStatus.WAITING:
         return 0
-    rank = _priority_rank()
+    rank = priority_rank()
     mine = stored.priority.rank
     ahead = select(func.count(HandoffTicket.id)).where(
         HandoffTicket.status == HandoffStatus.WAITING,

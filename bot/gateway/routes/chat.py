@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import handoffs
 from bot.gateway.deps import EmergencyDep, RasaDep, SessionsDep, SettingsDep
 from bot.gateway.emergency import ALERTED, EmergencyPatterns
 from bot.gateway.errors import (
@@ -38,6 +39,7 @@ from bot.gateway.schemas import (
     MessageLog,
     Reply,
 )
+from bot.gateway.settings import GatewaySettings
 from bot.store import (
     Direction,
     HandoffReason,
@@ -50,8 +52,10 @@ from bot.store import (
     log_message,
     messages_after,
     open_handoff,
+    queue_position,
     transaction,
 )
+from bot.store.models import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -245,6 +249,47 @@ async def _answer_unavailable(
     return unavailable_response(sender_id, ticket)
 
 
+def hold_for_operator(
+    sessions: sessionmaker[Session], sender_id: str, text: str, settings: GatewaySettings
+) -> ChatResponse | None:
+    """While a person has the conversation, keep the assistant quiet: the message goes to the ticket.
+
+    A waiting user is told their place in the queue (and the hotline after handoff_timeout_s); an
+    active ticket's operator sees the message in the console and answers it, so nothing is added.
+    """
+    with transaction(sessions) as session:
+        ticket = handoffs.holding_ticket(session, sender_id)
+        if ticket is None:
+            return None
+        ticket.last_user_text = text
+        ticket.updated_at = utcnow()
+        if ticket.status is HandoffStatus.ACTIVE:
+            return ChatResponse(
+                sender_id=sender_id,
+                replies=[],
+                intent=None,
+                citations=[],
+                handoff=handoff_info(ticket),
+                emergency=False,
+            )
+        waited = (utcnow() - ticket.created_at).total_seconds()
+        reply = handoffs.waiting_text(
+            queue_position(session, ticket), waited, settings.handoff_timeout_s, settings.hotline
+        )
+        log_message(
+            session, sender_id=sender_id, channel=ticket.channel, direction=Direction.OUT, text=reply,
+            intent="handoff_waiting", payload={"buttons": [], "ticket_id": ticket.id},
+        )  # fmt: skip
+        return ChatResponse(
+            sender_id=sender_id,
+            replies=[Reply(text=reply)],
+            intent=None,
+            citations=[],
+            handoff=handoff_info(ticket),
+            emergency=False,
+        )
+
+
 @router.post("/api/chat", response_model=ChatResponse, responses=ERROR_RESPONSES)
 async def chat(
     body: ChatRequest, settings: SettingsDep, sessions: SessionsDep, rasa: RasaDep, emergency: EmergencyDep
@@ -258,6 +303,15 @@ async def chat(
     except StoreError:
         logger.exception("could not log the message of %s", sender_id)
         return unavailable_response(sender_id, None)
+
+    if not emergency.matches(text):  # an emergency always gets the assistant's instruction first
+        try:
+            held = await run_in_threadpool(hold_for_operator, sessions, sender_id, text, settings)
+        except StoreError:
+            logger.exception("could not check the handoff of %s", sender_id)
+            held = None
+        if held is not None:
+            return held
 
     try:
         answer = await rasa.send(sender_id, text, channel)

@@ -1,0 +1,136 @@
+"""Operator endpoints: the handoff queue, claim, reply, release, close, and a user's conversation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
+
+from bot import handoffs
+from bot.gateway.auth import OperatorDep
+from bot.gateway.deps import SessionsDep
+from bot.gateway.errors import ApiError
+from bot.gateway.schemas import (
+    ConversationPublic,
+    HandoffPublic,
+    LoggedMessage,
+    OperatorMessage,
+    Resolution,
+)
+from bot.masking import mask_personal
+from bot.store import transaction
+from bot.store.models import HandoffStatus, HandoffTicket, Operator, utcnow
+
+router = APIRouter(tags=["handoffs"])
+T = TypeVar("T")
+
+
+def public(ticket: HandoffTicket, session: Session) -> HandoffPublic:
+    """A ticket for operators, with how long the user has waited."""
+    end = ticket.claimed_at or ticket.closed_at or utcnow()
+    operator = session.get(Operator, ticket.operator_id) if ticket.operator_id else None
+    return HandoffPublic(
+        id=ticket.id,
+        sender_id=ticket.sender_id,
+        channel=ticket.channel,
+        status=ticket.status.value,
+        priority=ticket.priority.value,
+        reason=ticket.reason.value,
+        last_user_text=mask_personal(ticket.last_user_text) if ticket.last_user_text else None,
+        created_at=ticket.created_at,
+        waiting_s=max(0.0, (end - ticket.created_at).total_seconds()),
+        operator=operator.username if operator else None,
+        claimed_at=ticket.claimed_at,
+        closed_at=ticket.closed_at,
+        resolution=ticket.resolution,
+    )
+
+
+async def _run(sessions: SessionsDep, work: Callable[[Session], T], write: bool = True) -> T:
+    def run() -> T:
+        with transaction(sessions, write=write) as session:
+            return work(session)
+
+    try:
+        return await run_in_threadpool(run)
+    except handoffs.HandoffError as exc:
+        raise ApiError(exc.status, exc.code, f"{exc.zh} / {exc.en}.") from exc
+
+
+@router.get("/api/handoffs")
+async def list_handoffs(
+    operator: OperatorDep, sessions: SessionsDep, status: HandoffStatus = HandoffStatus.WAITING
+) -> list[HandoffPublic]:
+    """The queue: waiting tickets by priority and waiting time; active or closed ones on request."""
+    return await _run(sessions, lambda s: [public(t, s) for t in handoffs.queue(s, status)], write=False)
+
+
+@router.post("/api/handoffs/{ticket_id}/claim")
+async def claim(ticket_id: int, operator: OperatorDep, sessions: SessionsDep) -> HandoffPublic:
+    """Take a waiting ticket (409 when someone else was first)."""
+    return await _run(sessions, lambda s: public(handoffs.claim(s, ticket_id, operator), s))
+
+
+@router.post("/api/handoffs/{ticket_id}/messages")
+async def send(
+    ticket_id: int, body: OperatorMessage, operator: OperatorDep, sessions: SessionsDep
+) -> LoggedMessage:
+    """Reply to the user of a ticket you hold; the message goes to their channel."""
+
+    def work(session: Session) -> LoggedMessage:
+        message = handoffs.reply(session, ticket_id, operator, body.text)
+        return LoggedMessage(
+            id=message.id,
+            direction=message.direction.value,
+            text=message.text,
+            created_at=message.created_at,
+            payload=message.payload,
+        )
+
+    return await _run(sessions, work)
+
+
+@router.post("/api/handoffs/{ticket_id}/release")
+async def release(ticket_id: int, operator: OperatorDep, sessions: SessionsDep) -> HandoffPublic:
+    """Hand the user back to the assistant."""
+    return await _run(sessions, lambda s: public(handoffs.release(s, ticket_id, operator), s))
+
+
+@router.post("/api/handoffs/{ticket_id}/close")
+async def close(
+    ticket_id: int, body: Resolution, operator: OperatorDep, sessions: SessionsDep
+) -> HandoffPublic:
+    """Close a ticket with a resolution."""
+    return await _run(sessions, lambda s: public(handoffs.close(s, ticket_id, operator, body.resolution), s))
+
+
+@router.get("/api/conversations/{sender_id}")
+async def conversation(sender_id: str, operator: OperatorDep, sessions: SessionsDep) -> ConversationPublic:
+    """A user's whole conversation; phone and ID numbers masked unless you hold their open ticket."""
+    if not 1 <= len(sender_id) <= 64:
+        raise ApiError(
+            422, "invalid_sender_id", "sender_id 需要 1 到 64 个字符。 / sender_id: 1 to 64 characters."
+        )
+
+    def work(session: Session) -> ConversationPublic:
+        found = handoffs.conversation(session, sender_id, operator)
+        show = (lambda text: text) if found.holder else mask_personal
+        return ConversationPublic(
+            sender_id=sender_id,
+            masked=not found.holder,
+            messages=[
+                LoggedMessage(
+                    id=m.id,
+                    direction=m.direction.value,
+                    text=show(m.text),
+                    created_at=m.created_at,
+                    payload=m.payload,
+                )
+                for m in found.messages
+            ],
+        )
+
+    return await _run(sessions, work, write=False)
