@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.booking import ledger
-from bot.booking.dates import parse_when, today_in
-from bot.booking.errors import BookingError, ScheduleError
+from bot.booking import dates, ledger
+from bot.booking.dates import today_in
+from bot.booking.errors import BookingError, CapacityBelowBooked, ScheduleError, UnknownArea
 from bot.booking.schedule import load_schedule
 from bot.booking.settings import BookingSettings
 from bot.masking import mask_phone
@@ -76,14 +76,10 @@ def _in_store(settings: BookingSettings, work: Callable[[Session], T]) -> T:
 
 def parse_day(text: str, today: date) -> date:
     """A day given on the command line: 2026-12-01, 今天, 明天, 12月1日 …"""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    when = parse_when(text, today)
-    if when is None or when.day is None:
+    day = dates.parse_day(text, today)
+    if day is None:
         raise UsageError(f"看不懂的日期 / not a date: {text!r} (e.g. 2026-12-01, 明天)")
-    return when.day
+    return day
 
 
 def parse_half(text: str) -> HalfDay:
@@ -252,21 +248,10 @@ def cmd_slots_set(args: argparse.Namespace) -> int:
         raise UsageError("容量不能是负数 / capacity cannot be negative")
 
     def work(session: Session) -> VisitSlot:
-        area = session.scalars(select(ServiceArea).where(ServiceArea.region == args.area)).first()
-        if area is None:
-            raise UsageError(f"没有这个服务地区 / no service area {args.area!r}")
-        slot = ledger.find_slot(session, area, service, day, half)
-        if slot is None:
-            slot = VisitSlot(area_id=area.id, service=service, day=day, half_day=half, capacity=0, booked=0)
-            session.add(slot)
-        elif args.capacity < slot.booked:
-            raise UsageError(
-                f"已经有 {slot.booked} 个预约，容量不能小于 {slot.booked} / "
-                f"{slot.booked} visits are booked; capacity cannot go below that"
-            )
-        slot.capacity = args.capacity
-        session.flush()
-        return slot
+        try:
+            return ledger.set_capacity(session, args.area, service, day, half, args.capacity)[1]
+        except (UnknownArea, CapacityBelowBooked) as exc:
+            raise UsageError(f"{exc.zh} / {exc.en}") from exc
 
     slot = _in_store(settings, work)
     _out(f"{args.area} {slot.service.label} {slot.day} {slot.half_day.label}: {slot.booked}/{slot.capacity}")

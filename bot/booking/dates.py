@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from bot.store.models import HalfDay
 
-__all__ = ["HalfDay", "When", "format_day", "parse_when", "today_in"]
+__all__ = ["HalfDay", "When", "format_day", "parse_day", "parse_when", "today_in"]
 
 
 @dataclass(frozen=True)
@@ -216,3 +216,12 @@ def format_day(day: date, today: date) -> str:
 def today_in(timezone_name: str) -> date:
     """Today's date where the service runs (Asia/Shanghai by default), not the server's UTC date."""
     return datetime.now(ZoneInfo(timezone_name)).date()
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """A day written as 2026-12-01 or as people say it (今天, 明天, 12月1日 …); None when it is neither."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        when = parse_when(text, today)
+        return when.day if when is not None else None

@@ -95,3 +95,22 @@ class InvalidTransition(BookingError):
             f"a {status.value} booking cannot be {action_en}",
         )
         self.status = status
+
+
+class UnknownArea(BookingError):
+    """No service area has that name."""
+
+    def __init__(self, region: str) -> None:
+        super().__init__("没有这个服务地区", f"no service area {region!r}")
+        self.region = region
+
+
+class CapacityBelowBooked(BookingError):
+    """A slot's capacity cannot go below the visits already booked."""
+
+    def __init__(self, booked: int) -> None:
+        super().__init__(
+            f"已经有 {booked} 个预约，容量不能小于 {booked}",
+            f"{booked} visits are booked; capacity cannot go below that",
+        )
+        self.booked = booked

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from bot.booking.errors import (
     AreaTooBroad,
     BookingError,
+    CapacityBelowBooked,
     DayNotBookable,
     InvalidTransition,
     NotServed,
@@ -29,6 +30,7 @@ from bot.booking.errors import (
     Opening,
     ServiceNotOffered,
     SlotFull,
+    UnknownArea,
 )
 from bot.booking.schedule import Schedule
 from bot.masking import mask_phone
@@ -256,6 +258,25 @@ def find_slot(
         VisitSlot.half_day == half,
     )
     return session.scalars(query).first()
+
+
+def set_capacity(
+    session: Session, region: str, service: VisitService, day: date, half: HalfDay, capacity: int
+) -> tuple[ServiceArea, VisitSlot]:
+    """Give one slot a capacity (creating the slot if the schedule has none), never below what is booked."""
+    area = session.scalars(select(ServiceArea).where(ServiceArea.region == region)).first()
+    if area is None:
+        raise UnknownArea(region)
+    slot = find_slot(session, area, service, day, half)
+    if slot is None:
+        slot = VisitSlot(area_id=area.id, service=service, day=day, half_day=half, capacity=0, booked=0)
+        session.add(slot)
+    elif capacity < slot.booked:
+        raise CapacityBelowBooked(slot.booked)
+    slot.capacity = capacity
+    session.flush()
+    logger.info("slot %s %s %s %s: capacity %d", region, service.value, day, half.value, capacity)
+    return area, slot
 
 
 def _take(session: Session, slot_id: int) -> bool:

@@ -7,18 +7,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.booking import ledger
-from bot.booking.dates import parse_when, today_in
-from bot.booking.errors import BookingError
+from bot.booking.dates import parse_day, today_in
+from bot.booking.errors import BookingError, CapacityBelowBooked, UnknownArea
 from bot.gateway.auth import AdminDep, OperatorDep
 from bot.gateway.deps import SessionsDep, SettingsDep
 from bot.gateway.errors import ApiError
 from bot.gateway.schemas import BookingEventPublic, BookingPublic, SlotCapacity, SlotPublic
 from bot.store import transaction
-from bot.store.models import Booking, BookingStatus, HalfDay, ServiceArea, VisitService, VisitSlot
+from bot.store.models import Booking, BookingStatus, HalfDay, VisitService
 
 router = APIRouter(tags=["bookings"])
 
@@ -59,16 +58,12 @@ def public(booking: Booking, session: Session | None = None) -> BookingPublic:
 
 
 def _day(text: str, timezone: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    when = parse_when(text, today_in(timezone))
-    if when is None or when.day is None:
+    day = parse_day(text, today_in(timezone))
+    if day is None:
         raise ApiError(
             422, "invalid_parameter", f"日期不对：{text} / Invalid date {text!r} (e.g. 2026-12-01)."
         )
-    return when.day
+    return day
 
 
 def _not_found(reference: str) -> ApiError:
@@ -151,25 +146,14 @@ async def set_slot_capacity(
 
     def work() -> SlotPublic:
         with transaction(sessions) as session:
-            area = session.scalars(select(ServiceArea).where(ServiceArea.region == body.area)).first()
-            if area is None:
+            try:
+                area, slot = ledger.set_capacity(session, body.area, service, day, half, body.capacity)
+            except UnknownArea as exc:
                 raise ApiError(
-                    404, "area_not_found", f"没有这个服务地区：{body.area} / No service area {body.area}."
-                )
-            slot = ledger.find_slot(session, area, service, day, half)
-            if slot is None:
-                slot = VisitSlot(
-                    area_id=area.id, service=service, day=day, half_day=half, capacity=0, booked=0
-                )
-                session.add(slot)
-            elif body.capacity < slot.booked:
-                raise ApiError(
-                    409,
-                    "capacity_below_booked",
-                    f"已经有 {slot.booked} 个预约。 / {slot.booked} visits are already booked.",
-                )
-            slot.capacity = body.capacity
-            session.flush()
+                    404, "area_not_found", f"{exc.zh}：{body.area} / No service area {body.area}."
+                ) from exc
+            except CapacityBelowBooked as exc:
+                raise ApiError(409, "capacity_below_booked", f"{exc.zh}。 / {exc.en}.") from exc
             return SlotPublic(
                 area=area.region,
                 service=service.value,

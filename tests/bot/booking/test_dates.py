@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot.booking.dates import HalfDay, When, format_day, parse_when
+from bot.booking.dates import HalfDay, When, format_day, parse_day, parse_when
 
 TODAY = date(2026, 11, 24)  # a Tuesday
 AM = HalfDay.MORNING
@@ -195,3 +195,19 @@ def test_when_is_frozen() -> None:
     when = on(12, 1, AM)
     with pytest.raises(dataclasses.FrozenInstanceError):
         when.day = None  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-12-01", date(2026, 12, 1)),
+        (" 2026-12-01 ", date(2026, 12, 1)),
+        ("明天", date(2026, 11, 25)),
+        ("12月1日", date(2026, 12, 1)),
+        ("上午", None),
+        ("someday", None),
+        ("2月30号", None),
+    ],
+)
+def test_parse_day_reads_iso_dates_and_spoken_ones(text: str, expected: date | None) -> None:
+    assert parse_day(text, date(2026, 11, 24)) == expected
