@@ -17,6 +17,7 @@ from bot.gateway.errors import BodySizeLimit, install_error_handlers
 from bot.gateway.handoff_timeouts import HandoffTimeoutJob
 from bot.gateway.periodic import every
 from bot.gateway.rasa_client import RasaClient
+from bot.gateway.rate_limit import SenderRateLimit
 from bot.gateway.reminders import ReminderJob
 from bot.gateway.routes import bookings, chat, handoffs, health, operator, web
 from bot.gateway.settings import GatewaySettings
@@ -81,6 +82,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.rate_limit = SenderRateLimit(settings.rate_limit_messages, settings.rate_limit_window_s)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(chat.router)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.gateway.emergency import EmergencyPatterns
 from bot.gateway.rasa_client import RasaClient
+from bot.gateway.rate_limit import SenderRateLimit
 from bot.gateway.settings import GatewaySettings
 
 
@@ -44,7 +45,13 @@ async def get_emergency(request: Request) -> EmergencyPatterns:
     return cast(EmergencyPatterns, request.app.state.emergency)
 
 
+async def get_rate_limit(request: Request) -> SenderRateLimit:
+    """Return the chat API's per-sender rate limit."""
+    return cast(SenderRateLimit, request.app.state.rate_limit)
+
+
 SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
+RateLimitDep = Annotated[SenderRateLimit, Depends(get_rate_limit)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
 HttpDep = Annotated[httpx.AsyncClient, Depends(get_http)]

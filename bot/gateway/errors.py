@@ -49,6 +49,9 @@ MSG_INVALID_BODY = (
 MSG_INVALID_CHANNEL = "不支持这个渠道，可以用 web 或 telegram。 / Unknown channel; use web or telegram."
 MSG_EMPTY_TEXT = "请输入您想问的内容。 / Please type a message."
 MSG_NO_WORDS = "请用文字告诉我您想问什么。 / Please type your question in words."
+MSG_RATE_LIMITED = (
+    "您发得太快了，请歇一会儿再发。着急的话可以点「找人工」。 / Too many messages; please wait a moment."
+)
 MSG_TOO_LARGE = "请求内容太大了。 / The request body is too large."
 MSG_INTERNAL = (
     "抱歉，服务出了点问题，请稍后再试。 / Something went wrong on our side; please try again later."

@@ -38,3 +38,6 @@ class GatewaySettings(BaseSettings):
     handoff_timeout_s: float = Field(default=300.0, gt=0)
     handoff_check_interval_s: float = Field(default=30.0, ge=0)
     hotline: str = "12345"
+    # Per-sender limit of the chat API (a polite 429 beyond it).
+    rate_limit_messages: int = Field(default=20, ge=1)
+    rate_limit_window_s: float = Field(default=60.0, gt=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from math import ceil
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -13,14 +14,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import handoffs
-from bot.gateway.deps import EmergencyDep, RasaDep, SessionsDep, SettingsDep
+from bot.gateway.deps import EmergencyDep, RasaDep, RateLimitDep, SessionsDep, SettingsDep
 from bot.gateway.emergency import ALERTED, EmergencyPatterns
 from bot.gateway.errors import (
     MSG_ASSISTANT_UNAVAILABLE,
     MSG_EMPTY_TEXT,
     MSG_NO_WORDS,
+    MSG_RATE_LIMITED,
     ApiError,
     AssistantUnavailable,
+    error_response,
     sender_id_message,
     text_too_long_message,
 )
@@ -292,11 +295,20 @@ def hold_for_operator(
 
 @router.post("/api/chat", response_model=ChatResponse, responses=ERROR_RESPONSES)
 async def chat(
-    body: ChatRequest, settings: SettingsDep, sessions: SessionsDep, rasa: RasaDep, emergency: EmergencyDep
+    body: ChatRequest,
+    settings: SettingsDep,
+    sessions: SessionsDep,
+    rasa: RasaDep,
+    emergency: EmergencyDep,
+    rate_limit: RateLimitDep,
 ) -> ChatResponse | JSONResponse:
     """Answer one user message."""
     sender_id = check_sender_id(body.sender_id, settings.max_sender_id_chars)
     text = clean_text(body.text, settings.max_text_chars)
+    wait = rate_limit.allow(sender_id)
+    if wait > 0 and not emergency.matches(text):  # an emergency is never held back
+        logger.warning("rate limit: %s sent too many messages", sender_id)
+        return error_response(429, "rate_limited", MSG_RATE_LIMITED, headers={"Retry-After": str(ceil(wait))})
     channel = body.channel.value
     try:
         inbound_id = await run_in_threadpool(record_inbound, sessions, sender_id, channel, text)
