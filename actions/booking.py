@@ -18,7 +18,7 @@ from actions.booking_form import (
     AskVisitHalfDay,
     ValidateBookingForm,
     in_store,
-    opening_buttons,
+    offer_other_times,
     store_apology,
     when_label,
 )
@@ -250,15 +250,7 @@ class ActionRescheduleBooking(Action):
             today = await asyncio.to_thread(svc.ensure_slots)
             booking = await in_store(svc, move)
         except (SlotFull, DayNotBookable) as exc:
-            dispatcher.utter_message(
-                text=exc.zh + "请重新选个时间：", buttons=opening_buttons(exc.openings, today)
-            )
-            dispatcher.utter_message(json_message=meta_message())
-            return [
-                SlotSet("visit_day", None),
-                SlotSet("visit_half_day", None),
-                FollowupAction(RESCHEDULE_FORM),
-            ]
+            return offer_other_times(dispatcher, exc, today, RESCHEDULE_FORM)
         except BookingError as exc:
             dispatcher.utter_message(text=exc.zh, buttons=[HUMAN])
             dispatcher.utter_message(json_message=meta_message())

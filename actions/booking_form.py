@@ -83,6 +83,20 @@ def store_apology(svc: Services) -> str:
     )
 
 
+def offer_other_times(
+    dispatcher: CollectingDispatcher,
+    exc: SlotFull | DayNotBookable,
+    today: date,
+    form: str,
+    also_clear: tuple[str, ...] = (),
+) -> list[EventType]:
+    """Say why the time cannot be had, offer the nearest free ones, and let the form ask for a time again."""
+    dispatcher.utter_message(text=exc.zh + "请重新选个时间：", buttons=opening_buttons(exc.openings, today))
+    dispatcher.utter_message(json_message=meta_message())
+    cleared = [SlotSet(slot, None) for slot in ("visit_day", "visit_half_day", *also_clear)]
+    return [*cleared, FollowupAction(form)]
+
+
 def when_label(day: date, half: HalfDay, today: date) -> str:
     """12月1日（周二）上午, with 明天/后天 when it applies."""
     return f"{format_day(day, today)}{half.label}"
@@ -651,16 +665,7 @@ class ActionSubmitBooking(Action):
             today = await asyncio.to_thread(svc.ensure_slots)
             booking = await in_store(svc, write)
         except (SlotFull, DayNotBookable) as exc:
-            dispatcher.utter_message(
-                text=exc.zh + "请重新选个时间：", buttons=opening_buttons(exc.openings, today)
-            )
-            dispatcher.utter_message(json_message=meta_message())
-            return [
-                SlotSet("visit_day", None),
-                SlotSet("visit_half_day", None),
-                SlotSet("booking_confirmed", None),
-                FollowupAction(FORM),
-            ]
+            return offer_other_times(dispatcher, exc, today, FORM, also_clear=("booking_confirmed",))
         except BookingError as exc:
             dispatcher.utter_message(text=exc.zh, buttons=[HUMAN])
             dispatcher.utter_message(json_message=meta_message())
