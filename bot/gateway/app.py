@@ -15,12 +15,14 @@ from fastapi.concurrency import run_in_threadpool
 from bot.gateway.emergency import EmergencyPatterns
 from bot.gateway.errors import BodySizeLimit, install_error_handlers
 from bot.gateway.handoff_timeouts import HandoffTimeoutJob
+from bot.gateway.outbox import Outbox
 from bot.gateway.periodic import every
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rate_limit import SenderRateLimit
 from bot.gateway.reminders import ReminderJob
 from bot.gateway.routes import bookings, chat, handoffs, health, operator, web
 from bot.gateway.settings import GatewaySettings
+from bot.gateway.turns import ChatTurns
 from bot.masking import install_service_log_masking
 from bot.store import create_schema, make_engine, session_factory
 
@@ -48,9 +50,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             app.state.emergency = await run_in_threadpool(
                 EmergencyPatterns.from_nlu_config, settings.nlu_config
             )
-            app.state.reminders = ReminderJob(app.state.sessions, settings.timezone)
+            app.state.turns = ChatTurns(
+                settings, app.state.sessions, app.state.rasa, app.state.emergency, app.state.rate_limit
+            )
+            outbox: Outbox = app.state.outbox
+            app.state.reminders = ReminderJob(app.state.sessions, settings.timezone, outbox)
             app.state.handoff_timeouts = HandoffTimeoutJob(
-                app.state.sessions, settings.handoff_timeout_s, settings.hotline
+                app.state.sessions, settings.handoff_timeout_s, settings.hotline, outbox
             )
             jobs = [
                 asyncio.create_task(every(interval, job.run_once, name))
@@ -83,6 +89,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.rate_limit = SenderRateLimit(settings.rate_limit_messages, settings.rate_limit_window_s)
+    app.state.outbox = Outbox()
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(chat.router)

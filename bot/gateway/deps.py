@@ -10,9 +10,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.gateway.emergency import EmergencyPatterns
+from bot.gateway.outbox import Outbox
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rate_limit import SenderRateLimit
 from bot.gateway.settings import GatewaySettings
+from bot.gateway.turns import ChatTurns
 
 
 async def get_settings(request: Request) -> GatewaySettings:
@@ -50,6 +52,16 @@ async def get_rate_limit(request: Request) -> SenderRateLimit:
     return cast(SenderRateLimit, request.app.state.rate_limit)
 
 
+async def get_turns(request: Request) -> ChatTurns:
+    """Return the channel-independent turn handler."""
+    return cast(ChatTurns, request.app.state.turns)
+
+
+async def get_outbox(request: Request) -> Outbox:
+    """Return the delivery of logged messages to pushing channels."""
+    return cast(Outbox, request.app.state.outbox)
+
+
 SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
 RateLimitDep = Annotated[SenderRateLimit, Depends(get_rate_limit)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
@@ -57,3 +69,5 @@ SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
 HttpDep = Annotated[httpx.AsyncClient, Depends(get_http)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 EmergencyDep = Annotated[EmergencyPatterns, Depends(get_emergency)]
+TurnsDep = Annotated[ChatTurns, Depends(get_turns)]
+OutboxDep = Annotated[Outbox, Depends(get_outbox)]

@@ -9,8 +9,9 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import handoffs
+from bot.gateway.outbox import Outbox
 from bot.store import transaction
-from bot.store.models import utcnow
+from bot.store.models import HandoffTicket, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -18,20 +19,31 @@ logger = logging.getLogger(__name__)
 class HandoffTimeoutJob:
     """Finds waiting tickets older than the timeout and logs the hotline message for each, once."""
 
-    def __init__(self, sessions: sessionmaker[Session], timeout_s: float, hotline: str) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], timeout_s: float, hotline: str, outbox: Outbox | None = None
+    ) -> None:
         self.sessions = sessions
         self.timeout = timedelta(seconds=timeout_s)
         self.hotline = hotline
+        self.outbox = outbox or Outbox()
 
-    def _round(self, now: datetime) -> int:
+    def _round(self, now: datetime) -> list[tuple[str, str]]:
+        """Log the hotline message for each overdue ticket; return the (channel, sender_id) told."""
         with transaction(self.sessions, write=False) as session:
             due = handoffs.overdue(session, now - self.timeout)
-        given = 0
+        told = []
         for ticket_id in due:
             with transaction(self.sessions) as session:
-                given += handoffs.give_hotline(session, ticket_id, self.hotline)
-        return given
+                if handoffs.give_hotline(session, ticket_id, self.hotline):
+                    ticket = session.get(HandoffTicket, ticket_id)
+                    if ticket is not None:
+                        told.append((ticket.channel, ticket.sender_id))
+        return told
 
     async def run_once(self, now: datetime | None = None) -> int:
         """Give the hotline to every overdue waiting user; return how many were told."""
-        return await run_in_threadpool(self._round, now or utcnow())
+        told = await run_in_threadpool(self._round, now or utcnow())
+        text = handoffs.hotline_text(self.hotline)
+        for channel, sender_id in told:
+            await self.outbox.deliver(channel, sender_id, text)
+        return len(told)

@@ -9,7 +9,6 @@ than sending it twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
 from fastapi.concurrency import run_in_threadpool
@@ -17,13 +16,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.booking import ledger
 from bot.booking.dates import format_day, today_in
+from bot.gateway.outbox import Outbox
 from bot.store import Direction, log_message, transaction
 from bot.store.models import Booking
 
 logger = logging.getLogger(__name__)
-
-# Sends a text to (channel, sender_id) over the network; raises when it could not.
-Sender = Callable[[str, str, str], Awaitable[None]]
 
 
 def reminder_text(booking: Booking, today: date) -> str:
@@ -48,11 +45,11 @@ class ReminderJob:
         self,
         sessions: sessionmaker[Session],
         timezone: str,
-        senders: dict[str, Sender] | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.sessions = sessions
         self.timezone = timezone
-        self.senders = senders or {}
+        self.outbox = outbox or Outbox()
 
     def _claim(self, booking_id: int, today: date) -> tuple[str, str, str] | None:
         """Mark a booking reminded and log the reminder, in one transaction.
@@ -88,21 +85,19 @@ class ReminderJob:
         due = await run_in_threadpool(self._due, today + timedelta(days=1))
         sent = 0
         for booking_id, channel in due:
-            sender = self.senders.get(channel)
             if channel == "web":
                 sent += await run_in_threadpool(self._claim, booking_id, today) is not None
                 continue
-            if sender is None:
+            if not self.outbox.pushes(channel):
                 logger.debug("no sender for channel %s yet; booking %s waits", channel, booking_id)
                 continue
             claimed = await run_in_threadpool(self._claim, booking_id, today)
             if claimed is None:
                 continue
-            try:
-                await sender(*claimed)
+            if await self.outbox.deliver(*claimed):
                 sent += 1
-            except Exception:
-                logger.exception("reminder of booking %s could not be sent on %s", booking_id, channel)
+            else:
+                logger.error("reminder of booking %s could not be sent on %s", booking_id, channel)
         if sent:
             logger.info("sent %d visit reminder(s) for %s", sent, today + timedelta(days=1))
         return sent

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot import handoffs
 from bot.gateway.auth import OperatorDep
-from bot.gateway.deps import SessionsDep
+from bot.gateway.deps import OutboxDep, SessionsDep
 from bot.gateway.errors import ApiError
 from bot.gateway.schemas import (
     ConversationPublic,
@@ -76,27 +76,34 @@ async def claim(ticket_id: int, operator: OperatorDep, sessions: SessionsDep) ->
 
 @router.post("/api/handoffs/{ticket_id}/messages")
 async def send(
-    ticket_id: int, body: OperatorMessage, operator: OperatorDep, sessions: SessionsDep
+    ticket_id: int, body: OperatorMessage, operator: OperatorDep, sessions: SessionsDep, outbox: OutboxDep
 ) -> LoggedMessage:
     """Reply to the user of a ticket you hold; the message goes to their channel."""
 
-    def work(session: Session) -> LoggedMessage:
+    def work(session: Session) -> tuple[LoggedMessage, str, str]:
         message = handoffs.reply(session, ticket_id, operator, body.text)
-        return LoggedMessage(
+        logged = LoggedMessage(
             id=message.id,
             direction=message.direction.value,
             text=message.text,
             created_at=message.created_at,
             payload=message.payload,
         )
+        return logged, message.channel, message.sender_id
 
-    return await _run(sessions, work)
+    logged, channel, sender_id = await _run(sessions, work)
+    await outbox.deliver(channel, sender_id, logged.text)
+    return logged
 
 
 @router.post("/api/handoffs/{ticket_id}/release")
-async def release(ticket_id: int, operator: OperatorDep, sessions: SessionsDep) -> HandoffPublic:
-    """Hand the user back to the assistant."""
-    return await _run(sessions, lambda s: public(handoffs.release(s, ticket_id, operator), s))
+async def release(
+    ticket_id: int, operator: OperatorDep, sessions: SessionsDep, outbox: OutboxDep
+) -> HandoffPublic:
+    """Hand the user back to the assistant (they are told so on their channel)."""
+    ticket = await _run(sessions, lambda s: public(handoffs.release(s, ticket_id, operator), s))
+    await outbox.deliver(ticket.channel, ticket.sender_id, handoffs.RELEASE_NOTE)
+    return ticket
 
 
 @router.post("/api/handoffs/{ticket_id}/close")

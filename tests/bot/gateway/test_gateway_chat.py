@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.gateway.routes.chat import APOLOGY_RECORDED
 from bot.gateway.settings import GatewaySettings
+from bot.gateway.turns import APOLOGY_RECORDED
 from bot.store import (
     Direction,
     HandoffReason,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 
 import pytest
@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.booking import ledger
 from bot.booking.ledger import NewBooking, Rules
 from bot.booking.schedule import load_schedule
+from bot.gateway.outbox import Outbox
 from bot.gateway.reminders import ReminderJob
+from bot.gateway.schemas import Button
 from bot.store import (
     Booking,
     BookingStatus,
@@ -102,11 +104,13 @@ def test_a_network_channel_is_claimed_then_sent_once(
     book(sessions, kb, "tg-1", "telegram", confirm=True)
     sent: list[tuple[str, str, str]] = []
 
-    async def send(channel: str, sender_id: str, text: str) -> None:
-        sent.append((channel, sender_id, text))
+    async def send(sender_id: str, text: str, buttons: Sequence[Button]) -> None:
+        sent.append(("telegram", sender_id, text))
 
     assert asyncio.run(ReminderJob(sessions, "Asia/Shanghai").run_once(TODAY)) == 0  # no sender yet: waits
-    job = ReminderJob(sessions, "Asia/Shanghai", {"telegram": send})
+    outbox = Outbox()
+    outbox.register("telegram", send)
+    job = ReminderJob(sessions, "Asia/Shanghai", outbox)
     assert asyncio.run(job.run_once(TODAY)) == 1
     assert asyncio.run(job.run_once(TODAY)) == 0
     assert [(c, s) for c, s, _ in sent] == [("telegram", "tg-1")]

@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from bot.gateway.app import create_app
-from bot.gateway.routes.chat import clean_text, has_words, strip_controls
 from bot.gateway.settings import GatewaySettings
+from bot.gateway.turns import clean_text, has_words, strip_controls
 from bot.store import make_engine, messages_after, session_factory, transaction
 
 SENDER = "contract-0123456789abcdef"
