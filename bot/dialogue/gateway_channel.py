@@ -26,7 +26,11 @@ MAX_TEXT_CHARS = 4000
 
 
 class GatewayInput(InputChannel):  # type: ignore[misc]
-    """POST /webhooks/gateway/webhook {"sender", "message", "metadata"} → {"messages", "intent"}."""
+    """POST /webhooks/gateway/webhook {"sender", "message", "metadata"} → {"messages", "intent"}.
+
+    Also POST /webhooks/gateway/parse (the intent of a text, for agent assist) and GET
+    /webhooks/gateway/slots/{sender_id} (a conversation's slots, for the operator console).
+    """
 
     @classmethod
     def name(cls) -> str:
@@ -70,6 +74,29 @@ class GatewayInput(InputChannel):  # type: ignore[misc]
                 logger.exception("message from %s failed", sender_id)
                 return response.json({"error": "internal error", "messages": collector.messages}, status=500)
             return response.json({"messages": collector.messages, "intent": intent})
+
+        @hook.route("/parse", methods=["POST"])  # type: ignore[untyped-decorator]
+        async def parse(request: Request) -> HTTPResponse:
+            """NLU only, for agent assist: {"text"} → {"intent"} (no conversation is touched)."""
+            body = request.json if isinstance(request.json, dict) else {}
+            text = body.get("text")
+            if not isinstance(text, str) or not text.strip():
+                return response.json({"error": "text must be a non-empty string"}, status=400)
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return response.json({"error": "model not loaded"}, status=503)
+            parsed = await agent.parse_message(text[:MAX_TEXT_CHARS])
+            return response.json({"intent": _intent_of(parsed.get("intent"))})
+
+        @hook.route("/slots/<sender_id>", methods=["GET"])  # type: ignore[untyped-decorator]
+        async def slots(request: Request, sender_id: str) -> HTTPResponse:
+            """The conversation's filled slots, for the operator console's profile panel."""
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or agent.tracker_store is None:
+                return response.json({"error": "model not loaded"}, status=503)
+            tracker = await agent.tracker_store.retrieve(sender_id)
+            values = tracker.current_slot_values() if tracker is not None else {}
+            return response.json({"slots": {k: v for k, v in values.items() if v is not None}})
 
         return hook
 

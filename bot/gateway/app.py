@@ -12,6 +12,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
+from bot.gateway.assist import AssistClient
 from bot.gateway.emergency import EmergencyPatterns
 from bot.gateway.errors import BodySizeLimit, install_error_handlers
 from bot.gateway.handoff_timeouts import HandoffTimeoutJob
@@ -20,7 +21,7 @@ from bot.gateway.periodic import every
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rate_limit import SenderRateLimit
 from bot.gateway.reminders import ReminderJob
-from bot.gateway.routes import bookings, chat, handoffs, health, operator, web
+from bot.gateway.routes import bookings, chat, handoffs, health, operator, suggestions, web
 from bot.gateway.settings import GatewaySettings
 from bot.gateway.turns import ChatTurns
 from bot.masking import install_service_log_masking
@@ -49,6 +50,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             app.state.rasa = RasaClient(http, settings.rasa_url, settings.rasa_timeout_s)
             app.state.emergency = await run_in_threadpool(
                 EmergencyPatterns.from_nlu_config, settings.nlu_config
+            )
+            app.state.assist = AssistClient(
+                http, app.state.rasa, settings.action_server_url, settings.assist_timeout_s
             )
             app.state.turns = ChatTurns(
                 settings, app.state.sessions, app.state.rasa, app.state.emergency, app.state.rate_limit
@@ -98,4 +102,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(operator.router)
     app.include_router(bookings.router)
     app.include_router(handoffs.router)
+    app.include_router(suggestions.router)
     return app

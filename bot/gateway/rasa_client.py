@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from pydantic import ValidationError
@@ -15,6 +16,8 @@ from bot.gateway.schemas import Button, Citation, IntentInfo, Reply
 logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/gateway/webhook"
+PARSE_PATH = "/webhooks/gateway/parse"
+SLOTS_PATH = "/webhooks/gateway/slots/"
 CUSTOM_KEY = "eldercare"
 
 
@@ -109,7 +112,8 @@ class RasaClient:
     def __init__(self, http: httpx.AsyncClient, rasa_url: str, timeout_s: float) -> None:
         """Use an already open HTTP client."""
         self._http = http
-        self._url = rasa_url.rstrip("/") + WEBHOOK_PATH
+        self._base = rasa_url.rstrip("/")
+        self._url = self._base + WEBHOOK_PATH
         self._timeout = httpx.Timeout(timeout_s, connect=min(5.0, timeout_s))
 
     async def send(self, sender_id: str, text: str, channel: str) -> AssembledReply:
@@ -128,3 +132,27 @@ class RasaClient:
         except ValueError as exc:
             raise RasaUnavailable("Rasa answered with invalid JSON") from exc
         return assemble_reply(data)
+
+    async def _get_json(self, method: str, path: str, timeout_s: float, **kwargs: Any) -> Any:
+        """One request to a side route of the channel; RasaUnavailable when it fails."""
+        try:
+            response = await self._http.request(method, self._base + path, timeout=timeout_s, **kwargs)
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"cannot reach Rasa at {self._base}: {type(exc).__name__}") from exc
+        if response.status_code != 200:
+            raise RasaUnavailable(f"Rasa answered HTTP {response.status_code} to {path}")
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise RasaUnavailable("Rasa answered with invalid JSON") from exc
+
+    async def parse(self, text: str, timeout_s: float = 5.0) -> IntentInfo | None:
+        """The intent NLU gives a text, without touching any conversation."""
+        data = await self._get_json("POST", PARSE_PATH, timeout_s, json={"text": text})
+        return _intent(data.get("intent")) if isinstance(data, dict) else None
+
+    async def slots(self, sender_id: str, timeout_s: float = 5.0) -> dict[str, Any]:
+        """A conversation's filled slots (empty when Rasa has no such conversation)."""
+        data = await self._get_json("GET", SLOTS_PATH + quote(sender_id, safe=""), timeout_s)
+        values = data.get("slots") if isinstance(data, dict) else None
+        return values if isinstance(values, dict) else {}

@@ -214,11 +214,19 @@ class HandoffPublic(BaseModel):
     reason: str
     last_user_text: str | None = None
     created_at: datetime
+    updated_at: datetime | None = None
     waiting_s: float
     operator: str | None = None
     claimed_at: datetime | None = None
     closed_at: datetime | None = None
     resolution: str | None = None
+
+
+class QueueSnapshot(BaseModel):
+    """The live queue the console shows: waiting tickets in order, and tickets being handled."""
+
+    waiting: list[HandoffPublic]
+    active: list[HandoffPublic]
 
 
 class OperatorMessage(BaseModel):
@@ -243,3 +251,70 @@ class ConversationPublic(BaseModel):
     sender_id: str
     masked: bool
     messages: list[LoggedMessage]
+    profile: UserProfile = Field(default_factory=lambda: UserProfile())
+
+
+class SuggestionRequest(BaseModel):
+    """POST /api/suggestions: what a user or caller asked, and where they live if known."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    text: str = Field(min_length=1, max_length=2000)
+    region: str | None = Field(default=None, max_length=64)
+
+
+class Suggestion(BaseModel):
+    """A reply an operator can insert, edit and send, with what it quotes."""
+
+    text: str
+    citations: list[Citation]
+
+
+class CatalogCard(BaseModel):
+    """A service, benefit or facility type of the catalog the question is about."""
+
+    id: str
+    kind: str
+    name: str
+    summary: str
+    citations: list[Citation]
+
+
+class CheckedBenefit(BaseModel):
+    """One benefit of the quick eligibility check."""
+
+    benefit: str
+    verdict: str
+    reason: str
+
+
+class QuickCheck(BaseModel):
+    """What the situation described may qualify for."""
+
+    summary: str
+    items: list[CheckedBenefit]
+
+
+class Suggestions(BaseModel):
+    """Agent assist: the intent, up to three suggested answers, catalog cards, an eligibility check."""
+
+    intent: IntentInfo | None
+    region: str | None
+    suggestions: list[Suggestion]
+    catalog: list[CatalogCard]
+    eligibility: QuickCheck | None
+
+
+class ProfileSlot(BaseModel):
+    """One thing the assistant learnt about the user (a Rasa slot)."""
+
+    name: str
+    label: str
+    value: str
+
+
+class UserProfile(BaseModel):
+    """The user's region and what else the conversation told the assistant."""
+
+    region: str | None = None
+    slots: list[ProfileSlot] = Field(default_factory=list)

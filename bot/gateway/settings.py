@@ -22,6 +22,8 @@ class GatewaySettings(BaseSettings):
     action_server_url: str = "http://127.0.0.1:5055"
     rasa_timeout_s: float = Field(default=30.0, gt=0)
     health_timeout_s: float = Field(default=2.0, gt=0)
+    # Agent assist: how long to wait for the intent and for the action server's suggestions.
+    assist_timeout_s: float = Field(default=5.0, gt=0)
     max_text_chars: int = Field(default=2000, ge=1)
     max_sender_id_chars: int = Field(default=64, ge=1, le=64)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
@@ -38,6 +40,8 @@ class GatewaySettings(BaseSettings):
     handoff_timeout_s: float = Field(default=300.0, gt=0)
     handoff_check_interval_s: float = Field(default=30.0, ge=0)
     hotline: str = "12345"
+    # How often the console's live queue (GET /api/handoffs/stream) looks for changes, in seconds.
+    queue_poll_s: float = Field(default=1.0, gt=0, le=60)
     # Per-sender limit of the chat API (a polite 429 beyond it).
     rate_limit_messages: int = Field(default=20, ge=1)
     rate_limit_window_s: float = Field(default=60.0, gt=0)

@@ -2,30 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.orm import Session
+from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot import handoffs
+from bot.gateway.assist import profile_from_slots
 from bot.gateway.auth import OperatorDep
-from bot.gateway.deps import OutboxDep, SessionsDep
-from bot.gateway.errors import ApiError
+from bot.gateway.deps import OutboxDep, RasaDep, SessionsDep, SettingsDep
+from bot.gateway.errors import ApiError, RasaUnavailable
 from bot.gateway.schemas import (
     ConversationPublic,
     HandoffPublic,
     LoggedMessage,
     OperatorMessage,
+    QueueSnapshot,
     Resolution,
+    UserProfile,
 )
 from bot.masking import mask_personal
 from bot.store import transaction
 from bot.store.models import HandoffStatus, HandoffTicket, Operator, utcnow
 
+logger = logging.getLogger(__name__)
+
 router = APIRouter(tags=["handoffs"])
 T = TypeVar("T")
+KEEPALIVE_S = 15.0
 
 
 def public(ticket: HandoffTicket, session: Session) -> HandoffPublic:
@@ -41,6 +51,7 @@ def public(ticket: HandoffTicket, session: Session) -> HandoffPublic:
         reason=ticket.reason.value,
         last_user_text=mask_personal(ticket.last_user_text) if ticket.last_user_text else None,
         created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
         waiting_s=max(0.0, (end - ticket.created_at).total_seconds()),
         operator=operator.username if operator else None,
         claimed_at=ticket.claimed_at,
@@ -66,6 +77,52 @@ async def list_handoffs(
 ) -> list[HandoffPublic]:
     """The queue: waiting tickets by priority and waiting time; active or closed ones on request."""
     return await _run(sessions, lambda s: [public(t, s) for t in handoffs.queue(s, status)], write=False)
+
+
+def snapshot(sessions: sessionmaker[Session]) -> QueueSnapshot:
+    """The waiting queue (by priority and waiting time) and the tickets being handled."""
+    with transaction(sessions, write=False) as session:
+        return QueueSnapshot(
+            waiting=[public(t, session) for t in handoffs.queue(session, HandoffStatus.WAITING)],
+            active=[public(t, session) for t in handoffs.queue(session, HandoffStatus.ACTIVE)],
+        )
+
+
+def _changes(item: QueueSnapshot) -> Any:
+    """What makes a snapshot news (waiting times grow by themselves; the console counts them)."""
+    return [(t.id, t.status, t.updated_at, t.operator) for t in (*item.waiting, *item.active)]
+
+
+async def queue_events(
+    request: Request, sessions: sessionmaker[Session], interval_s: float
+) -> AsyncIterator[str]:
+    """Server-sent events: the queue at once and whenever it changes, a comment to keep the line open."""
+    last: Any = None
+    last_sent = 0.0
+    while not await request.is_disconnected():
+        current = await run_in_threadpool(snapshot, sessions)
+        now = time.monotonic()
+        if _changes(current) != last:
+            last = _changes(current)
+            last_sent = now
+            yield f"event: queue\ndata: {current.model_dump_json()}\n\n"
+        elif now - last_sent >= KEEPALIVE_S:
+            last_sent = now
+            yield ": keepalive\n\n"
+        await asyncio.sleep(interval_s)
+
+
+@router.get("/api/handoffs/stream", response_class=StreamingResponse)
+async def stream(
+    request: Request, operator: OperatorDep, sessions: SessionsDep, settings: SettingsDep
+) -> StreamingResponse:
+    """Live queue for the console (text/event-stream; `event: queue`, data {"waiting", "active"})."""
+    logger.info("queue stream opened by %s", operator.username)
+    return StreamingResponse(
+        queue_events(request, sessions, settings.queue_poll_s),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 @router.post("/api/handoffs/{ticket_id}/claim")
@@ -115,8 +172,10 @@ async def close(
 
 
 @router.get("/api/conversations/{sender_id}")
-async def conversation(sender_id: str, operator: OperatorDep, sessions: SessionsDep) -> ConversationPublic:
-    """A user's whole conversation; phone and ID numbers masked unless you hold their open ticket."""
+async def conversation(
+    sender_id: str, operator: OperatorDep, sessions: SessionsDep, rasa: RasaDep
+) -> ConversationPublic:
+    """A user's whole conversation and profile; phone and ID numbers masked unless you hold their ticket."""
     if not 1 <= len(sender_id) <= 64:
         raise ApiError(
             422, "invalid_sender_id", "sender_id 需要 1 到 64 个字符。 / sender_id: 1 to 64 characters."
@@ -140,4 +199,14 @@ async def conversation(sender_id: str, operator: OperatorDep, sessions: Sessions
             ],
         )
 
-    return await _run(sessions, work, write=False)
+    found = await _run(sessions, work, write=False)
+    try:
+        profile = profile_from_slots(await rasa.slots(sender_id))
+    except RasaUnavailable as exc:  # the transcript is still worth showing
+        logger.warning("no profile for %s: %s", sender_id, exc)
+        profile = UserProfile()
+    if found.masked:
+        for slot in profile.slots:
+            slot.value = mask_personal(slot.value)
+    found.profile = profile
+    return found

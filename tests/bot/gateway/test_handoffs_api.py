@@ -69,6 +69,8 @@ ROUTES = [
     ("post", "/api/handoffs/{id}/release", None),
     ("post", "/api/handoffs/{id}/close", {"resolution": "已解决"}),
     ("get", "/api/conversations/web-a", None),
+    ("get", "/api/handoffs/stream", None),
+    ("post", "/api/suggestions", {"text": "高龄津贴怎么申请"}),
 ]
 
 
