@@ -45,7 +45,8 @@ def allow_calls_without_domain() -> None:
 
 
 MAX_ASSIST_CHARS = 2000
-_sdk_create_app = endpoint.create_app
+# This module may be imported twice (as __main__ and as actions.server): keep rasa-sdk's own factory.
+_sdk_create_app = getattr(endpoint, "sdk_create_app", endpoint.create_app)
 
 
 def _text_field(body: dict[str, Any], name: str, required: bool) -> str | None:
@@ -85,6 +86,7 @@ def create_app(*args: Any, **kwargs: Any) -> Sanic[Any, Any]:
 # At import, not only in main(): Sanic's worker processes import this module again (as __mp_main__)
 # without running main(), and they are the ones that execute actions.
 allow_calls_without_domain()
+endpoint.sdk_create_app = _sdk_create_app
 endpoint.create_app = create_app
 
 
