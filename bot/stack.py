@@ -56,6 +56,11 @@ def services(stack: StackSettings, rasa: RasaSettings, model: Path) -> list[Serv
     """The three services, in start order."""
     app_env = dict(os.environ)
     app_env.update({"SANIC_HOST": "127.0.0.1", "PYTHONUNBUFFERED": "1"})
+    # One BLAS/OpenMP thread per service: each request encodes one short text, and idle BLAS threads
+    # spin-wait, taking the CPU from the other services on a small machine (p95 of agent assist 520 →
+    # well under 150 ms on 2 cores). A deployment may still set these variables itself.
+    single_thread = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    actions_env = {**single_thread, "ELDERCARE_ENCODER_THREADS": "1", **app_env}
     gateway_env = {
         **app_env,
         "ELDERCARE_RASA_URL": f"http://127.0.0.1:{stack.rasa_port}",
@@ -74,7 +79,7 @@ def services(stack: StackSettings, rasa: RasaSettings, model: Path) -> list[Serv
                 str(stack.action_port),
             ],
             f"http://127.0.0.1:{stack.action_port}/health",
-            app_env,
+            actions_env,
             stack.action_port,
         ),
         Service(
@@ -94,7 +99,7 @@ def services(stack: StackSettings, rasa: RasaSettings, model: Path) -> list[Serv
                 str(stack.rasa_port),
             ],
             f"http://127.0.0.1:{stack.rasa_port}/webhooks/gateway/",
-            rasa_env(f"http://127.0.0.1:{stack.action_port}/webhook"),
+            {**single_thread, **rasa_env(f"http://127.0.0.1:{stack.action_port}/webhook")},
             stack.rasa_port,
         ),
         Service(
