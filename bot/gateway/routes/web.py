@@ -1,4 +1,4 @@
-"""The web chat page: GET /chat, its stylesheet and script, and / sending visitors to it."""
+"""The web pages: the chat page (/chat), the operator console (/console, /console/assist), their files."""
 
 from __future__ import annotations
 
@@ -18,12 +18,16 @@ router = APIRouter(tags=["web"])
 PACKAGE = "bot.gateway"
 WEB_FOLDER = "web"
 PAGE = "chat.html"
+CONSOLE_PAGE = "console.html"
+ASSIST_PAGE = "assist.html"
+HTML = "text/html; charset=utf-8"
+CSS = "text/css; charset=utf-8"
+JAVASCRIPT = "text/javascript; charset=utf-8"
 # The only files GET /chat/static/{name} serves, with their media types.
-STATIC_FILES: dict[str, str] = {
-    "chat.css": "text/css; charset=utf-8",
-    "chat.js": "text/javascript; charset=utf-8",
-}
-# The page loads nothing from elsewhere and runs no inline script, so the policy can be strict.
+STATIC_FILES: dict[str, str] = {"chat.css": CSS, "chat.js": JAVASCRIPT}
+# The only files GET /console/static/{name} serves (the console and the hotline assist page share them).
+CONSOLE_STATIC_FILES: dict[str, str] = {"console.css": CSS, "console.js": JAVASCRIPT}
+# The pages load nothing from elsewhere and run no inline script or style, so the policy can be strict.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -35,6 +39,8 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
+# Staff pages: the same, and kept out of search engines.
+CONSOLE_HEADERS = {**PAGE_HEADERS, "X-Robots-Tag": "noindex, nofollow"}
 
 
 @dataclass(frozen=True)
@@ -75,13 +81,34 @@ def serve(request: Request, name: str, media_type: str, headers: dict[str, str])
 @router.get("/chat", response_class=HTMLResponse, summary="The web chat page")
 async def chat_page(request: Request) -> Response:
     """Serve the web chat page."""
-    return serve(request, PAGE, "text/html; charset=utf-8", PAGE_HEADERS)
+    return serve(request, PAGE, HTML, PAGE_HEADERS)
 
 
 @router.get("/chat/static/{name}", include_in_schema=False)
 async def chat_static(name: str, request: Request) -> Response:
     """Serve the page's stylesheet or script; any other name is 404."""
     media_type = STATIC_FILES.get(name)
+    if media_type is None:
+        raise HTTPException(status_code=404)
+    return serve(request, name, media_type, COMMON_HEADERS)
+
+
+@router.get("/console", response_class=HTMLResponse, summary="The operator console")
+async def console_page(request: Request) -> Response:
+    """Serve the operator console: the handoff queue, conversations, suggestions, today's bookings."""
+    return serve(request, CONSOLE_PAGE, HTML, CONSOLE_HEADERS)
+
+
+@router.get("/console/assist", response_class=HTMLResponse, summary="The hotline assist page")
+async def assist_page(request: Request) -> Response:
+    """Serve the hotline assist page: suggestions for what a caller asks."""
+    return serve(request, ASSIST_PAGE, HTML, CONSOLE_HEADERS)
+
+
+@router.get("/console/static/{name}", include_in_schema=False)
+async def console_static(name: str, request: Request) -> Response:
+    """Serve the console's stylesheet or script; any other name is 404."""
+    media_type = CONSOLE_STATIC_FILES.get(name)
     if media_type is None:
         raise HTTPException(status_code=404)
     return serve(request, name, media_type, COMMON_HEADERS)

@@ -1,6 +1,8 @@
 /*
  * The web chat page of the elder-care assistant.
- * Talks to POST /api/chat; while a person is asked to take over, it polls the conversation log for their replies.
+ * Talks to POST /api/chat and keeps reading the conversation log, so that a worker's replies and
+ * booking reminders show up without a reload (often while a person has the conversation, now and
+ * then otherwise, never while the page is hidden). Each logged message is shown at most once.
  * Every text from the server is inserted with textContent, never as HTML.
  */
 (function () {
@@ -9,17 +11,32 @@
   var API_CHAT = "/api/chat";
   var CHANNEL = "web";
   var STORAGE_KEY = "eldercare.web.sender_id";
+  var LAST_LOG_KEY = "eldercare.web.last_log_id";
   var SENDER_ID_PATTERN = /^[A-Za-z0-9_.:@-]{1,64}$/;
   var REQUEST_TIMEOUT_MS = 65000;
-  var POLL_INTERVAL_MS = 5000;
+  var POLL_TICK_MS = 1000;
+  // While a person has (or was just asked for) the conversation the log is read often, otherwise now and then.
+  var POLL_FAST_MS = 2500;
+  var POLL_SLOW_MS = 12000;
+  var POLL_RETRY_MS = 15000;
+  var OPERATOR_RECENT_MS = 5 * 60 * 1000;
+  // On opening the page, messages that came while it was closed are shown: the newest few of the last day.
+  var CATCH_UP_MAX = 20;
+  var CATCH_UP_MAX_AGE_MS = 24 * 60 * 60 * 1000;
   var LOG_PAGE = 200;
   var LOG_MAX_PAGES = 50;
+  var HUMAN_PAYLOAD = "/request_human";
+  var HUMAN_TITLE = "找人工";
+  // Part of the note a worker's release leaves in the log (bot.handoffs.RELEASE_NOTE).
+  var RELEASE_MARK = "结束了这次对话";
 
   var MSG_GREETING = "您好，我是养老服务小助手。您想问什么，直接打字告诉我，也可以点下面的按钮。";
   var MSG_TYPING = "正在输入…";
   var MSG_NETWORK = "网络好像断了，请稍后再试。";
   var MSG_EMPTY = "请输入您想问的内容。";
   var MSG_UNKNOWN = "抱歉，出了点问题，请稍后再试。";
+  var MSG_DELIVERED = "已发给工作人员";
+  var MSG_OPERATOR = "工作人员";
   var QUICK_BUTTONS = [
     { title: "我能领哪些补贴", payload: "/ask_eligibility" },
     { title: "吃饭（助餐）", payload: "/ask_meal_service" },
@@ -31,24 +48,32 @@
   var formEl = document.getElementById("chat-form");
   var inputEl = document.getElementById("chat-input");
   var sendEl = document.getElementById("send-button");
+  var humanEl = document.getElementById("human-button");
   var noticeEl = document.getElementById("notice");
   var handoffEl = document.getElementById("handoff");
 
-  var senderId = loadSenderId();
+  var identity = loadSenderId();
+  var senderId = identity.id;
   var busy = false;
-  // The log is polled only while a handoff is open; lastLogId is the newest log id already accounted for.
-  var poll = { active: false, lastLogId: null, running: null };
+  var poll = {
+    // True while a handoff is open (as far as the page knows): the log is then read often.
+    handoff: false,
+    // The newest log id already accounted for (shown, or known to be on screen); null until known.
+    lastLogId: identity.fresh ? 0 : loadLastLogId(),
+    // False until the first read of the log after opening the page has succeeded.
+    caughtUp: false,
+    // Texts of the answer just shown that the log holds too: they are not shown a second time.
+    expected: [],
+    running: null,
+    lastAt: 0,
+    retryAt: 0,
+    operatorSeenAt: 0,
+  };
 
-  /** Return n random bytes as lowercase hex. */
+  /** Return n random bytes (from the browser's cryptographic generator) as lowercase hex. */
   function randomHex(n) {
     var bytes = new Uint8Array(n);
-    if (window.crypto && window.crypto.getRandomValues) {
-      window.crypto.getRandomValues(bytes);
-    } else {
-      for (var i = 0; i < n; i += 1) {
-        bytes[i] = Math.floor(Math.random() * 256);
-      }
-    }
+    window.crypto.getRandomValues(bytes);
     return Array.prototype.map
       .call(bytes, function (b) {
         return (b < 16 ? "0" : "") + b.toString(16);
@@ -56,19 +81,50 @@
       .join("");
   }
 
-  /** Return this browser's sender id, creating and storing one on the first visit. */
+  /** Return this browser's sender id (and whether it is new), creating and storing one on the first visit. */
   function loadSenderId() {
-    var fresh = "web-" + randomHex(16);
     try {
       var stored = window.localStorage.getItem(STORAGE_KEY);
       if (stored && SENDER_ID_PATTERN.test(stored)) {
-        return stored;
+        return { id: stored, fresh: false };
       }
-      window.localStorage.setItem(STORAGE_KEY, fresh);
     } catch (err) {
       // Storage can be switched off (private browsing): the id then lasts as long as the page.
     }
-    return fresh;
+    var fresh = "web-" + randomHex(16);
+    try {
+      window.localStorage.setItem(STORAGE_KEY, fresh);
+      window.localStorage.setItem(LAST_LOG_KEY, "0");
+    } catch (err) {
+      // As above.
+    }
+    return { id: fresh, fresh: true };
+  }
+
+  /** Return the newest log id this browser has accounted for, or null if it is not known. */
+  function loadLastLogId() {
+    try {
+      var stored = window.localStorage.getItem(LAST_LOG_KEY);
+      if (stored && /^\d{1,15}$/.test(stored)) {
+        return parseInt(stored, 10);
+      }
+    } catch (err) {
+      // Not known: the first read of the log finds it.
+    }
+    return null;
+  }
+
+  /** Note that the log up to this id is accounted for. */
+  function account(id) {
+    if (typeof id !== "number" || !isFinite(id) || (poll.lastLogId !== null && id <= poll.lastLogId)) {
+      return;
+    }
+    poll.lastLogId = id;
+    try {
+      window.localStorage.setItem(LAST_LOG_KEY, String(id));
+    } catch (err) {
+      // The id then lasts as long as the page.
+    }
   }
 
   /** Make an element with an optional class and text (as textContent). */
@@ -83,15 +139,27 @@
     return node;
   }
 
-  /** Add one message to the conversation and return its container. */
+  var SPEAKERS = {
+    user: { className: "msg-user", label: "您说：" },
+    bot: { className: "msg-bot", label: "小助手说：" },
+    operator: { className: "msg-bot msg-operator", label: "工作人员说：" },
+  };
+
+  /** Add one message ("user", "bot" or "operator") to the conversation and return its container. */
   function addMessage(who, text, options) {
     var opts = options || {};
-    var item = el("div", "msg " + (who === "user" ? "msg-user" : "msg-bot") + (opts.extraClass ? " " + opts.extraClass : ""));
+    var speaker = SPEAKERS[who] || SPEAKERS.bot;
+    var item = el("div", "msg " + speaker.className + (opts.extraClass ? " " + opts.extraClass : ""));
+    if (who === "operator") {
+      var name = el("p", "speaker", MSG_OPERATOR);
+      name.setAttribute("aria-hidden", "true");
+      item.appendChild(name);
+    }
     var bubble = el("p", "bubble" + (opts.emergency ? " bubble-emergency" : ""));
     if (opts.emergency) {
       bubble.setAttribute("role", "alert");
     }
-    bubble.appendChild(el("span", "sr-only", who === "user" ? "您说：" : "小助手说："));
+    bubble.appendChild(el("span", "sr-only", speaker.label));
     bubble.appendChild(el("span", "text", text));
     item.appendChild(bubble);
     messagesEl.appendChild(item);
@@ -129,18 +197,21 @@
     item.appendChild(group);
   }
 
-  /** Put a collapsible list of the answer's sources under a message. */
+  /** Put the answer's sources under a message, folded: title, document number, section and quote. */
   function addSources(item, citations) {
-    if (!Array.isArray(citations) || !citations.length) {
+    if (!Array.isArray(citations)) {
+      return;
+    }
+    var usable = citations.filter(function (c) {
+      return c && typeof c === "object";
+    });
+    if (!usable.length) {
       return;
     }
     var details = el("details", "sources");
-    details.appendChild(el("summary", null, "出处（" + citations.length + " 条）"));
+    details.appendChild(el("summary", null, "来源（" + usable.length + " 条）"));
     var list = el("ol", "source-list");
-    citations.forEach(function (c) {
-      if (!c) {
-        return;
-      }
+    usable.forEach(function (c) {
       var title = typeof c.title === "string" ? c.title : "";
       var head = title && title.charAt(0) !== "《" ? "《" + title + "》" : title;
       if (c.doc_number) {
@@ -197,29 +268,38 @@
     return chinese || String(message);
   }
 
-  /** Show whether a person has been asked to take over, and poll for their replies while so. */
-  function updateHandoff(handoff) {
-    var status = handoff && handoff.status;
-    if (status === "waiting" || status === "active") {
-      var ticket = handoff.ticket_id;
-      handoffEl.textContent =
-        ticket !== null && ticket !== undefined
-          ? "已为您转接工作人员（工单 " + ticket + "），请稍等"
-          : "已为您转接工作人员，请稍等";
-      handoffEl.hidden = false;
-      poll.active = true;
+  /** Show the line about a person taking over (or hide it), and read the log often while one is open. */
+  function showHandoff(status, ticket) {
+    var numbered = ticket !== null && ticket !== undefined;
+    if (status === "waiting") {
+      handoffEl.textContent = numbered
+        ? "已为您转接工作人员（工单 " + ticket + "），请稍等"
+        : "已为您转接工作人员，请稍等";
+    } else if (status === "active") {
+      handoffEl.textContent = numbered
+        ? "工作人员正在为您服务（工单 " + ticket + "）"
+        : "工作人员正在为您服务";
     } else {
       handoffEl.textContent = "";
       handoffEl.hidden = true;
-      poll.active = false;
-      poll.lastLogId = null;
+      poll.handoff = false;
+      return;
     }
+    handoffEl.hidden = false;
+    poll.handoff = true;
   }
 
-  /** Disable the send button and the quick buttons while a request is in flight. */
+  /** Follow the handoff state an answer reports. */
+  function updateHandoff(handoff) {
+    var status = handoff && handoff.status;
+    showHandoff(status === "waiting" || status === "active" ? status : "none", handoff && handoff.ticket_id);
+  }
+
+  /** Disable the send buttons and the quick buttons while a request is in flight. */
   function setBusy(value) {
     busy = value;
     sendEl.disabled = value;
+    humanEl.disabled = value;
     formEl.setAttribute("aria-busy", value ? "true" : "false");
     var choices = messagesEl.querySelectorAll("button.choice");
     for (var i = 0; i < choices.length; i += 1) {
@@ -270,11 +350,13 @@
     }
     setBusy(true);
     showNotice("");
-    reveal(addMessage("user", shown));
+    var mine = addMessage("user", shown);
+    reveal(mine);
     var typing = addMessage("bot", MSG_TYPING, { extraClass: "typing" });
     typing.setAttribute("aria-hidden", "true");
     try {
       if (poll.running) {
+        // A read of the log in flight finishes first: what it shows came before this message.
         await poll.running.catch(function () {});
       }
       var response = await postChat(text);
@@ -284,6 +366,11 @@
         // 200, and also 503: an apology with a way to a person, shown like any answer.
         reveal(renderAnswer(body));
         await syncLog(body.replies);
+      } else if (response.ok && body && Array.isArray(body.replies)) {
+        // A person has the conversation: the message went to them and the assistant stays quiet.
+        updateHandoff(body.handoff);
+        mine.appendChild(el("p", "delivered", MSG_DELIVERED));
+        await syncLog([]);
       } else {
         var hasMessage = body && body.error && typeof body.error.message === "string";
         showNotice(hasMessage ? readableError(body.error.message) : MSG_UNKNOWN);
@@ -320,27 +407,66 @@
     return rows;
   }
 
-  /** Show logged replies the page has not shown yet (a worker's), skipping the texts in `expected`. */
-  function showNewFromLog(rows, expected) {
-    var pending = (expected || []).map(function (t) {
-      return String(t).trim();
-    });
-    var first = null;
+  /** Milliseconds since 1970 of a server time ("...Z" or "+00:00"; a time without a zone is UTC). */
+  function parseTime(value) {
+    if (typeof value !== "string") {
+      return NaN;
+    }
+    var zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : value + "Z";
+    return Date.parse(zoned);
+  }
+
+  /** Follow what a worker's logged message says about the handoff. */
+  function noteOperator(row) {
+    poll.operatorSeenAt = Date.now();
+    if (row.text.indexOf(RELEASE_MARK) !== -1) {
+      showHandoff("none", null);
+    } else {
+      showHandoff("active", row.payload && row.payload.ticket_id);
+    }
+  }
+
+  /**
+   * Show the logged replies the page has not shown yet: a worker's, reminders, answers that a lost
+   * connection kept from the page. The answer just shown (poll.expected) and the user's own messages
+   * are skipped. On catching up after opening the page only the newest few of the last day are shown.
+   */
+  function showNewFromLog(rows, catchUp) {
+    var cutoff = Date.now() - CATCH_UP_MAX_AGE_MS;
+    var fresh = [];
     rows.forEach(function (row) {
-      if (typeof row.id === "number" && (poll.lastLogId === null || row.id > poll.lastLogId)) {
-        poll.lastLogId = row.id;
+      if (!row) {
+        return;
       }
+      account(row.id);
       if (row.direction !== "out" || typeof row.text !== "string") {
         return;
       }
-      if (pending.length && row.text.trim() === pending[0]) {
-        pending.shift();
+      var seen = poll.expected.indexOf(row.text.trim());
+      if (seen !== -1) {
+        poll.expected.splice(seen, 1);
         return;
       }
-      var item = addMessage("bot", row.text);
-      var payload = row.payload || {};
+      if (catchUp && !(parseTime(row.created_at) >= cutoff)) {
+        return;
+      }
+      fresh.push(row);
+    });
+    // Every reply of the answer just shown is logged before the answer is sent: none can come later.
+    poll.expected = [];
+    if (catchUp) {
+      fresh = fresh.slice(-CATCH_UP_MAX);
+    }
+    var first = null;
+    fresh.forEach(function (row) {
+      var payload = row.payload && typeof row.payload === "object" ? row.payload : {};
+      var byOperator = typeof payload.operator === "string" && payload.operator !== "";
+      var item = addMessage(byOperator ? "operator" : "bot", row.text);
       addSources(item, payload.citations);
       addButtons(item, payload.buttons);
+      if (byOperator && !catchUp) {
+        noteOperator(row);
+      }
       first = first || item;
     });
     if (first) {
@@ -348,42 +474,77 @@
     }
   }
 
-  /** After an answer during a handoff, account for its logged messages so that polling does not repeat them. */
-  async function syncLog(replies) {
-    if (!poll.active) {
-      return;
+  /** Read the log up to now: the first time after opening the page, or after a failed first time. */
+  async function catchUp() {
+    if (poll.lastLogId === null) {
+      // Not known which messages this browser saw: what is logged so far counts as seen.
+      var rows = await fetchLog(0);
+      rows.forEach(function (row) {
+        account(row && row.id);
+      });
+      poll.expected = [];
+    } else {
+      showNewFromLog(await fetchLog(poll.lastLogId), true);
     }
-    var expected = replies.map(function (r) {
-      return r.text;
-    });
-    try {
-      if (poll.lastLogId === null) {
-        // The handoff just opened: everything logged so far is already on screen (or from an earlier visit).
-        var rows = await fetchLog(0);
-        poll.lastLogId = rows.length ? rows[rows.length - 1].id : 0;
-      } else {
-        showNewFromLog(await fetchLog(poll.lastLogId), expected);
-      }
-    } catch (err) {
-      // Polling is a convenience; the next tick tries again.
-    }
+    poll.caughtUp = true;
   }
 
-  /** One polling tick: fetch and show a worker's new replies while a handoff is open. */
+  /** After an answer, account for its logged messages so that reading the log does not repeat them. */
+  async function syncLog(replies) {
+    poll.expected = poll.expected.concat(
+      replies.map(function (r) {
+        return String(r.text).trim();
+      })
+    );
+    try {
+      if (!poll.caughtUp) {
+        await catchUp();
+      } else {
+        showNewFromLog(await fetchLog(poll.lastLogId), false);
+      }
+    } catch (err) {
+      // Reading the log is a convenience; the next tick tries again (and still skips poll.expected).
+      poll.retryAt = Date.now() + POLL_RETRY_MS;
+    }
+    poll.lastAt = Date.now();
+  }
+
+  /** How long to wait between reads of the log now. */
+  function pollDelay() {
+    var recent = poll.operatorSeenAt && Date.now() - poll.operatorSeenAt < OPERATOR_RECENT_MS;
+    return poll.handoff || recent ? POLL_FAST_MS : POLL_SLOW_MS;
+  }
+
+  /** Read the log once and show what is new. */
   function pollOnce() {
-    if (!poll.active || busy || poll.running || document.hidden || poll.lastLogId === null) {
+    if (busy || poll.running) {
       return;
     }
-    poll.running = fetchLog(poll.lastLogId)
-      .then(function (rows) {
-        if (!busy) {
-          showNewFromLog(rows, []);
-        }
+    poll.lastAt = Date.now();
+    var work = poll.caughtUp
+      ? fetchLog(poll.lastLogId).then(function (rows) {
+          showNewFromLog(rows, false);
+        })
+      : catchUp();
+    poll.running = work
+      .catch(function () {
+        poll.retryAt = Date.now() + POLL_RETRY_MS;
       })
-      .catch(function () {})
       .finally(function () {
         poll.running = null;
       });
+  }
+
+  /** One timer tick: read the log when it is due and the page is visible. */
+  function tick() {
+    if (document.hidden || busy || poll.running) {
+      return;
+    }
+    var now = Date.now();
+    if (now < poll.lastAt + pollDelay() || now < poll.retryAt) {
+      return;
+    }
+    pollOnce();
   }
 
   /** Grow the input box with its text, up to a limit set in the stylesheet. */
@@ -425,7 +586,22 @@
 
   inputEl.addEventListener("input", autosize);
 
+  humanEl.addEventListener("click", function () {
+    send(HUMAN_PAYLOAD, HUMAN_TITLE, null);
+  });
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) {
+      // Back on the page: read the log now rather than at the next due time.
+      poll.retryAt = 0;
+      pollOnce();
+    }
+  });
+
   var greeting = addMessage("bot", MSG_GREETING);
   addButtons(greeting, QUICK_BUTTONS);
-  window.setInterval(pollOnce, POLL_INTERVAL_MS);
+  if (!document.hidden) {
+    pollOnce();
+  }
+  window.setInterval(tick, POLL_TICK_MS);
 })();
