@@ -27,6 +27,10 @@ from bot.store.repository import log_message, priority_rank
 logger = logging.getLogger(__name__)
 
 RELEASE_NOTE = "工作人员已经结束了这次对话。您有别的问题，可以继续问我，也可以随时点「找人工」。"
+# Both notes say 结束了这次对话: the chat page recognises the end of a handoff by it.
+CLOSE_NOTE = (
+    "您的事情工作人员已经处理好，结束了这次对话。您有别的问题，可以继续问我，也可以随时点「找人工」。"
+)
 MAX_OPERATOR_TEXT = 2000
 CLOSED_PAGE = 200
 
@@ -169,6 +173,16 @@ def close(session: Session, ticket_id: int, operator: Operator, resolution: str)
     if ticket.operator_id is None:
         ticket.operator_id = operator.id
     _close(ticket, resolution)
+    if ticket.reason in QUIET_REASONS:  # the user was waiting for a person: tell them it is over
+        log_message(
+            session,
+            sender_id=ticket.sender_id,
+            channel=ticket.channel,
+            direction=Direction.OUT,
+            text=CLOSE_NOTE,
+            intent="handoff_closed",
+            payload={"operator": operator.username, "ticket_id": ticket.id, "buttons": []},
+        )
     logger.info("handoff %s closed by %s", ticket_id, operator.username)
     return ticket
 

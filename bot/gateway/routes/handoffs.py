@@ -165,10 +165,15 @@ async def release(
 
 @router.post("/api/handoffs/{ticket_id}/close")
 async def close(
-    ticket_id: int, body: Resolution, operator: OperatorDep, sessions: SessionsDep
+    ticket_id: int, body: Resolution, operator: OperatorDep, sessions: SessionsDep, outbox: OutboxDep
 ) -> HandoffPublic:
-    """Close a ticket with a resolution."""
-    return await _run(sessions, lambda s: public(handoffs.close(s, ticket_id, operator, body.resolution), s))
+    """Close a ticket with a resolution (a user waiting for a person is told so on their channel)."""
+    ticket = await _run(
+        sessions, lambda s: public(handoffs.close(s, ticket_id, operator, body.resolution), s)
+    )
+    if ticket.reason in {reason.value for reason in handoffs.QUIET_REASONS}:
+        await outbox.deliver(ticket.channel, ticket.sender_id, handoffs.CLOSE_NOTE)
+    return ticket
 
 
 @router.get("/api/conversations/{sender_id}")

@@ -147,6 +147,8 @@ def test_close_needs_a_resolution_and_happens_once(gateway: tuple[TestClient, di
     again = client.post(f"/api/handoffs/{ids['b']}/close", json={"resolution": "再关"}, headers=zhang)
     assert again.status_code == 409 and again.json()["error"]["code"] == "ticket_closed"
     assert [t["id"] for t in client.get("/api/handoffs?status=closed", headers=zhang).json()] == [ids["b"]]
+    notes = [m for m in client.get("/api/chat/web-b/messages").json()["messages"] if m["direction"] == "out"]
+    assert len(notes) == 1 and "处理好" in notes[0]["text"]  # the waiting user is told, once
 
 
 def test_phone_numbers_show_only_to_the_operator_holding_the_ticket(
