@@ -81,7 +81,7 @@ def mask_personal(text: str) -> str:
 
 
 class PersonalDataFilter(logging.Filter):
-    """Masks phone and ID numbers in each log record's message (msg % args resolved, masked; args cleared)."""
+    """Masks phone and ID numbers in each log record's message (its args masked, or resolved and cleared)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record's message masked; never drops a record and never raises."""
@@ -92,8 +92,9 @@ class PersonalDataFilter(logging.Filter):
                 message = f"{record.msg} (unformattable log arguments: {record.args!r})"
             except Exception:
                 message = "(unprintable log message)"
-        record.msg = mask_personal(message)
-        record.args = None
+        masked = mask_personal(message)
+        if masked != message or not isinstance(record.args, tuple | dict | type(None)):
+            self._replace(record, message, masked)
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
@@ -101,6 +102,24 @@ class PersonalDataFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = mask_personal(record.stack_info)
         return True
+
+    @staticmethod
+    def _replace(record: logging.LogRecord, message: str, masked: str) -> None:
+        """Mask the record, keeping msg and args apart where that gives the same text.
+
+        Formatters such as uvicorn's access log read the args themselves, so args are masked one by
+        one when possible; otherwise the masked message replaces msg and args are cleared.
+        """
+        if isinstance(record.msg, str) and isinstance(record.args, tuple) and record.args:
+            args = tuple(mask_personal(a) if isinstance(a, str) else a for a in record.args)
+            try:
+                if mask_personal(record.msg) % args == masked:
+                    record.msg, record.args = mask_personal(record.msg), args
+                    return
+            except Exception:  # fall back to the resolved message below
+                pass
+        record.msg = masked
+        record.args = None
 
 
 def install_log_masking(logger: logging.Logger | None = None) -> None:

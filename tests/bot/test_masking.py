@@ -86,8 +86,20 @@ def test_filter_masks_a_message_with_args(logged: tuple[logging.Logger, Collecto
     logger.info("booking for %s, phone %s, id %s", "王秀兰", "13912345678", "610302195001011234")
     (record,) = handler.records
     assert record.getMessage() == "booking for 王秀兰, phone 139****5678, id 610302********1234"
-    assert record.args is None
+    assert record.args == ("王秀兰", "139****5678", "610302********1234")  # kept apart, masked
     assert handler.lines == [record.getMessage()]
+
+
+def test_formatters_that_read_the_args_still_work(logged: tuple[logging.Logger, Collector]) -> None:
+    """uvicorn's access log formatter unpacks record.args itself; the filter must leave them usable."""
+    logger, handler = logged
+    handler.addFilter(PersonalDataFilter())
+    logger.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/healthz", "1.1", 200)
+    logger.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/api/x?phone=13912345678", "1.1", 200)
+    plain, masked = handler.records
+    assert plain.args == ("127.0.0.1:5000", "GET", "/healthz", "1.1", 200)
+    assert masked.args == ("127.0.0.1:5000", "GET", "/api/x?phone=139****5678", "1.1", 200)
+    assert "13912345678" not in " ".join(handler.lines)
 
 
 def test_filter_masks_dict_args_exceptions_and_bad_format_calls(
