@@ -227,6 +227,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     _err("")
     _out(f"网页聊天 / web chat:        http://{stack.host}:{stack.gateway_port}/chat")
+    _out(f"人工坐席 / operator console: http://{stack.host}:{stack.gateway_port}/console")
+    _out(f"热线助手 / hotline assist:  http://{stack.host}:{stack.gateway_port}/console/assist")
     _out(f"聊天接口 / chat API:        POST http://{stack.host}:{stack.gateway_port}/api/chat")
     _out(f"健康检查 / health:          http://{stack.host}:{stack.gateway_port}/healthz")
     _out("终端聊天 / terminal chat:   eldercare chat")
@@ -383,6 +385,54 @@ def cmd_operators_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_telegram(args: argparse.Namespace) -> int:
+    """eldercare telegram [--polling]: the bot and its webhook, or answer Telegram users by polling."""
+    import asyncio
+
+    from pydantic import ValidationError
+    from telegram.error import TelegramError
+
+    from bot.gateway.settings import GatewaySettings
+    from bot.store import StoreError
+    from bot.telegram.app import bot_status
+    from bot.telegram.polling import run_polling
+    from bot.telegram.settings import TelegramSettings
+
+    try:
+        settings = TelegramSettings()
+    except ValidationError as exc:
+        _err(f"Telegram 设置不对 / invalid Telegram settings:\n{exc}")
+        return EXIT_USAGE
+    if not settings.enabled:
+        _err("请先设置 TELEGRAM_BOT_TOKEN / set TELEGRAM_BOT_TOKEN first")
+        return EXIT_USAGE
+    try:
+        if args.polling:
+            run_polling(
+                GatewaySettings(),
+                settings,
+                on_ready=lambda name: _err(
+                    f"正在接收 @{name} 的消息，Ctrl-C 停止 / polling as @{name}; Ctrl-C stops"
+                ),
+            )
+            _err("已停止 / stopped")
+            return EXIT_OK
+        status = asyncio.run(bot_status(settings))
+    except TelegramError as exc:
+        _err(f"连不上 Telegram / Telegram Bot API error: {exc}")
+        return EXIT_ERROR
+    except StoreError as exc:
+        _err(f"数据库出错 / {exc}")
+        return EXIT_ERROR
+    _out(f"机器人 / bot:        @{status.username} (id {status.bot_id})")
+    webhook = status.webhook_url or "（未设置，用 --polling 接收 / none: run with --polling）"
+    _out(f"Webhook:            {webhook}")
+    _out(f"待处理 / pending:    {status.pending_updates}")
+    if status.last_error:
+        _out(f"最近错误 / last error: {status.last_error}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `eldercare` command."""
     parser = argparse.ArgumentParser(
@@ -470,6 +520,16 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--role", choices=["operator", "admin"], default="operator")
     add.set_defaults(func=cmd_operators_add)
+    tg = sub.add_parser(
+        "telegram",
+        help="Telegram 机器人 / the Telegram bot (webhook status, or --polling)",
+        description="没有 --polling 时显示机器人和 webhook 的状态；webhook 由网关接收。"
+        " / Without --polling: show the bot and its webhook (the gateway receives webhook updates).",
+    )
+    tg.add_argument(
+        "--polling", action="store_true", help="用 getUpdates 接收消息，直到 Ctrl-C / answer users by polling"
+    )
+    tg.set_defaults(func=cmd_telegram)
     regions = sub.add_parser("regions", help="地区 / regions").add_subparsers(dest="action", required=True)
     resolve = regions.add_parser("resolve", help="解析地名 / resolve a region name")
     resolve.add_argument("name")

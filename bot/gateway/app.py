@@ -21,11 +21,13 @@ from bot.gateway.periodic import every
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rate_limit import SenderRateLimit
 from bot.gateway.reminders import ReminderJob
-from bot.gateway.routes import bookings, chat, handoffs, health, operator, suggestions, web
+from bot.gateway.routes import bookings, chat, handoffs, health, operator, suggestions, telegram, web
 from bot.gateway.settings import GatewaySettings
 from bot.gateway.turns import ChatTurns
 from bot.masking import install_service_log_masking
 from bot.store import create_schema, make_engine, session_factory
+from bot.telegram.app import gateway_channel
+from bot.telegram.settings import TelegramSettings
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +74,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             ]
             logger.info("gateway ready: database %s, Rasa %s", engine.url, settings.rasa_url)
             try:
-                yield
+                # Telegram (when TELEGRAM_BOT_TOKEN is set): the webhook's bot and the outbox's push.
+                async with gateway_channel(
+                    app.state.telegram_settings, app.state.turns, app.state.sessions, outbox
+                ) as app.state.telegram:
+                    yield
             finally:
                 for task in jobs:
                     task.cancel()
@@ -94,6 +100,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.rate_limit = SenderRateLimit(settings.rate_limit_messages, settings.rate_limit_window_s)
     app.state.outbox = Outbox()
+    app.state.telegram_settings = TelegramSettings()
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(chat.router)
@@ -102,5 +109,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(operator.router)
     app.include_router(bookings.router)
     app.include_router(handoffs.router)
+    app.include_router(telegram.router)
     app.include_router(suggestions.router)
     return app

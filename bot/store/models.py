@@ -382,3 +382,7 @@ class OperatorToken(Base):
     expires_at: Mapped[datetime] = mapped_column()
 
     operator: Mapped[Operator] = relationship(lazy="joined", innerjoin=True)
+
+
+# The Telegram channel's tables share this metadata, so that migrations and their check see every table.
+from bot.telegram import models as _telegram_models  # noqa: E402, F401
