@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
 import pytest
@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.gateway.app import create_app
 from bot.gateway.handoff_timeouts import HandoffTimeoutJob
+from bot.gateway.outbox import Outbox
+from bot.gateway.schemas import Button
 from bot.gateway.settings import GatewaySettings
 from bot.store import (
     HandoffReason,
@@ -137,3 +139,23 @@ def test_the_hotline_is_given_once_to_users_no_one_took(
         assert messages_after(session, "web-new") == [] and messages_after(session, "web-taken") == []
         stored = session.get(HandoffTicket, late)
         assert stored is not None and stored.status is HandoffStatus.WAITING  # the ticket stays
+
+
+def test_the_hotline_is_pushed_to_a_channel_that_pushes(
+    app: tuple[TestClient, sessionmaker[Session]],
+) -> None:
+    _, sessions = app
+    with transaction(sessions) as session:
+        opened = open_handoff(session, "tg-42", "telegram", HandoffReason.COMPLAINT, Priority.HIGH, "投诉")
+        opened.created_at = utcnow() - timedelta(seconds=900)
+    pushed: list[tuple[str, str]] = []
+
+    async def push(sender_id: str, text: str, buttons: Sequence[Button]) -> None:
+        pushed.append((sender_id, text))
+
+    outbox = Outbox()
+    outbox.register("telegram", push)
+    job = HandoffTimeoutJob(sessions, 300, "12349", outbox)
+    assert asyncio.run(job.run_once()) == 1
+    assert asyncio.run(job.run_once()) == 0
+    assert len(pushed) == 1 and pushed[0][0] == "tg-42" and "12349" in pushed[0][1]
