@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 3
 TABLE_ROW = re.compile(r"\s*\|")
+# A status word describes someone only when the text is about a person (高龄 in 高龄津贴 is a topic).
+ABOUT_A_PERSON = re.compile(r"我|妈|爸|父|母|老伴|爷|奶|外公|外婆|家里|本人|他|她|老人|岁")
 MAX_CARDS = 4
 MAX_CHECKED = 5
 CLOSING = "具体能不能办、怎么办，以当地民政部门的解释为准。"
@@ -186,7 +188,7 @@ def quick_check(
 ) -> tuple[QuickCheck, Suggestion | None] | None:
     """The rules engine on what the question says (age, statuses, region); None when it says nothing."""
     age_text = read_age(text, requested=False)
-    statuses = frozenset(reader.statuses(text))
+    statuses = frozenset(reader.statuses(text)) if ABOUT_A_PERSON.search(text) else frozenset()
     if age_text is None and not statuses:
         return None
     region = place.region if place.region else ("全国" if place.uncovered else None)

@@ -60,6 +60,12 @@ def test_without_age_or_status_there_is_no_quick_check(svc: Services) -> None:
     assert assist_sync(svc, "助餐服务怎么收费", "金台区", "ask_meal_service").eligibility is None
 
 
+def test_a_status_word_in_a_benefit_name_is_not_a_person(svc: Services) -> None:
+    assert assist_sync(svc, "高龄津贴怎么申请", None, None).eligibility is None
+    described = assist_sync(svc, "家里有个失能老人，有什么补贴", None, None).eligibility
+    assert described is not None and "失能" in described.summary
+
+
 def test_the_catalog_card_is_the_service_asked_about(svc: Services) -> None:
     result = assist_sync(svc, "助餐服务怎么收费", "金台区", "ask_meal_service")
     assert result.region == "金台区"
