@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -13,8 +14,9 @@ from typing import Any, TypeAlias
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot, Update
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot.gateway.outbox import Outbox
 from bot.gateway.schemas import Button, Reply
@@ -26,7 +28,7 @@ from bot.telegram.logs import hide_token
 from bot.telegram.ordering import ChannelProcessor, ChatLocks
 from bot.telegram.render import CHANNEL, chat_id_of
 from bot.telegram.settings import TelegramSettings
-from bot.telegram.updates import Claim, UpdateLedger
+from bot.telegram.updates import Claim, Inbox, UpdateLedger
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +40,46 @@ RECONNECT_FIRST_S = 5.0
 RECONNECT_MAX_S = 300.0
 
 
-def build_application(settings: TelegramSettings, processor: ChannelProcessor | None = None) -> TelegramApp:
-    """An Application on the configured Bot API: polling with a processor, else webhook (no updater)."""
+class KeepingBot(ExtBot[Any]):
+    """A bot whose getUpdates keeps what it fetched in the inbox before polling confirms it.
+
+    python-telegram-bot confirms fetched updates with its next getUpdates call, before they are
+    handled; a process that dies in between would lose them. Kept here, they are replayed at the next
+    start. When they cannot be kept, the fetch counts as failed (nothing is confirmed; polling retries).
+    """
+
+    def __init__(self, inbox: Inbox, settings: TelegramSettings) -> None:
+        """A rate-limited bot on the configured Bot API (256 connections to send, one to poll)."""
+        self._inbox = inbox
+        super().__init__(
+            settings.token,
+            base_url=settings.api_url,
+            base_file_url=settings.file_url,
+            request=HTTPXRequest(connection_pool_size=256),
+            get_updates_request=HTTPXRequest(connection_pool_size=1),
+            rate_limiter=AIORateLimiter(max_retries=settings.max_retries),
+        )
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        """Fetch updates and keep them before returning them."""
+        updates = await super().get_updates(*args, **kwargs)
+        if updates:
+            kept = [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
+            try:
+                await run_in_threadpool(self._inbox.record, self.id, kept)
+            except StoreError as exc:
+                raise NetworkError(f"could not keep the fetched updates: {exc}") from exc
+        return updates
+
+
+def build_application(
+    settings: TelegramSettings, processor: ChannelProcessor | None = None, inbox: Inbox | None = None
+) -> TelegramApp:
+    """An Application on the configured Bot API: polling with a processor (and inbox), else webhook."""
+    if processor is not None:
+        if inbox is None:
+            raise ValueError("polling needs an inbox")
+        return ApplicationBuilder().bot(KeepingBot(inbox, settings)).concurrent_updates(processor).build()
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -47,8 +87,6 @@ def build_application(settings: TelegramSettings, processor: ChannelProcessor | 
         .base_file_url(settings.file_url)
         .rate_limiter(AIORateLimiter(max_retries=settings.max_retries))
     )
-    if processor is not None:
-        return builder.concurrent_updates(processor).build()
     return builder.updater(None).build()
 
 
@@ -67,11 +105,12 @@ class TelegramChannel:
         self.settings = settings
         # Only one process can poll a bot: in polling mode an unfinished claim of another owner is stale.
         self.ledger = UpdateLedger(sessions, 0.0 if polling else settings.claim_stale_s)
+        self.inbox = Inbox(sessions) if polling else None
         self.callbacks = CallbackStore(sessions)
         self.handlers = TelegramHandlers(turns, self.callbacks)
         self.locks = ChatLocks()
         processor = ChannelProcessor(self.gate, settings.max_concurrent_updates) if polling else None
-        self.application = build_application(settings, processor)
+        self.application = build_application(settings, processor, self.inbox)
         self.handlers.register(self.application)
         self.opened = False
 
@@ -120,7 +159,26 @@ class TelegramChannel:
         chat = update.effective_chat
         # The chat's lock is taken first, so that a chat's updates are claimed and answered in order.
         async with self.locks.hold(chat.id if chat is not None else 0):
-            return await self._once(update, work)
+            claim = await self._once(update, work)
+        if self.inbox is not None:  # answered (now or before): polling need not keep it any longer
+            try:
+                await run_in_threadpool(self.inbox.done, self.bot.id, update.update_id)
+            except StoreError:
+                logger.exception("could not forget update %s from the inbox", update.update_id)
+        return claim
+
+    async def replay(self) -> int:
+        """Answer the polled updates a previous process kept but did not answer; return how many."""
+        if self.inbox is None:
+            return 0
+        pending = await run_in_threadpool(self.inbox.pending, self.bot.id)
+        for payload in pending:
+            update = Update.de_json(json.loads(payload), self.bot)
+            logger.warning(
+                "update %s was fetched but not answered before a restart: answering it", update.update_id
+            )
+            await self.gate(update)
+        return len(pending)
 
     async def _once(self, update: Update, work: Awaitable[Any] | None) -> Claim:
         """Claim an update, run the handlers if it was new, and mark it answered."""

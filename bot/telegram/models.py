@@ -30,6 +30,26 @@ class TelegramUpdate(Base):
         )
 
 
+class TelegramInbox(Base):
+    """An update polling fetched, kept until it is answered: getUpdates confirms it with the next call.
+
+    python-telegram-bot confirms fetched updates (the next getUpdates offset) before they are handled;
+    a process that dies in between would lose them, so they are written here first and replayed at the
+    next start.
+    """
+
+    __tablename__ = "telegram_inbox"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        """Show the update's id only (the payload holds what the user wrote)."""
+        return f"TelegramInbox(bot_id={self.bot_id!r}, update_id={self.update_id!r})"
+
+
 class TelegramCallback(Base):
     """A button payload too long for Telegram's 64-byte callback data, under the short token sent instead."""
 

@@ -56,9 +56,10 @@ async def serve(
                 raise RuntimeError("no updater")
             await channel.open()
             try:
+                await application.start()
+                await channel.replay()  # what a process that died had fetched but not answered
                 # start_polling deletes a webhook first: Telegram refuses getUpdates while one is set.
                 await updater.start_polling(timeout=settings.poll_timeout_s, allowed_updates=ALLOWED_UPDATES)
-                await application.start()
                 logger.info("polling Telegram as @%s", channel.bot.username)
                 if on_ready is not None:
                     on_ready(channel.bot.username)

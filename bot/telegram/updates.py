@@ -21,13 +21,13 @@ import uuid
 from datetime import timedelta
 from enum import Enum
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store import transaction
 from bot.store.models import utcnow
-from bot.telegram.models import TelegramUpdate
+from bot.telegram.models import TelegramInbox, TelegramUpdate
 
 logger = logging.getLogger(__name__)
 
@@ -119,3 +119,46 @@ class UpdateLedger:
                 delete(TelegramUpdate).where(TelegramUpdate.claimed_at < utcnow() - keep)
             )
             return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+class Inbox:
+    """Polled updates kept from the moment they are fetched until they are answered."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        """Keep them in this store."""
+        self.sessions = sessions
+
+    def record(self, bot_id: int, updates: list[tuple[int, str]]) -> None:
+        """Keep fetched updates (update id, JSON) before polling confirms them; known ones are skipped."""
+        with transaction(self.sessions) as session:
+            ids = [update_id for update_id, _ in updates]
+            known = set(
+                session.scalars(
+                    select(TelegramInbox.update_id).where(
+                        TelegramInbox.bot_id == bot_id, TelegramInbox.update_id.in_(ids)
+                    )
+                )
+            )
+            for update_id, payload in updates:
+                if update_id not in known:
+                    session.add(TelegramInbox(bot_id=bot_id, update_id=update_id, payload=payload))
+
+    def pending(self, bot_id: int) -> list[str]:
+        """The kept updates not answered yet (oldest first): a process died before answering them."""
+        with transaction(self.sessions, write=False) as session:
+            return list(
+                session.scalars(
+                    select(TelegramInbox.payload)
+                    .where(TelegramInbox.bot_id == bot_id)
+                    .order_by(TelegramInbox.update_id)
+                )
+            )
+
+    def done(self, bot_id: int, update_id: int) -> None:
+        """Forget an update that was answered (or needs no answer)."""
+        with transaction(self.sessions) as session:
+            session.execute(
+                delete(TelegramInbox).where(
+                    TelegramInbox.bot_id == bot_id, TelegramInbox.update_id == update_id
+                )
+            )

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from bot.gateway.settings import GatewaySettings
 from bot.gateway.turns import APOLOGY_RECORDED
+from bot.store import create_schema, make_engine, session_factory
+from bot.telegram.app import KeepingBot
 from bot.telegram.handlers import HELP_TEXT
 from bot.telegram.polling import serve
 from bot.telegram.settings import TelegramSettings
+from bot.telegram.updates import Inbox
 from tests.utils.fake_telegram import TOKEN, FakeTelegram
 
 
@@ -83,3 +87,50 @@ def test_messages_of_one_chat_are_answered_in_order(
             fake.deliver(fake.user_message(63, text))
         sent = fake.wait_sent(63, 0, count=4)
     assert [m["text"] for m in sent] == [HELP_TEXT, APOLOGY_RECORDED, HELP_TEXT, APOLOGY_RECORDED]
+
+
+def test_updates_fetched_by_a_process_that_died_are_answered_at_the_next_start(
+    fake: FakeTelegram, gateway_settings: GatewaySettings
+) -> None:
+    """getUpdates confirms what was fetched before it is handled: the inbox keeps it until answered."""
+    engine = make_engine(gateway_settings.database_url)
+    create_schema(engine)
+    inbox = Inbox(session_factory(engine))
+    # What a poller had fetched (and so confirmed to Telegram) when it was killed: Telegram has it no more.
+    lost = fake.user_message(64, "/help")
+    inbox.record(fake.bot_id, [(lost["update_id"], json.dumps(lost, ensure_ascii=False))])
+    try:
+        with polling(gateway_settings, fake):
+            assert [m["text"] for m in fake.wait_sent(64, 0)] == [HELP_TEXT]
+            fake.deliver(fake.user_message(65, "/help"))  # new updates are kept, then forgotten once answered
+            fake.wait_sent(65, 0)
+            fake.wait_for(lambda: inbox.pending(fake.bot_id) == [], timeout=10)
+        assert len(fake.sent(64)) == 1
+    finally:
+        engine.dispose()
+
+
+def test_fetched_updates_are_kept_before_they_are_confirmed(
+    fake: FakeTelegram, gateway_settings: GatewaySettings
+) -> None:
+    """The bot that polls writes each fetched update to the inbox before returning it."""
+    engine = make_engine(gateway_settings.database_url)
+    create_schema(engine)
+    inbox = Inbox(session_factory(engine))
+    settings = TelegramSettings(bot_token=TOKEN, base_url=fake.url)  # type: ignore[arg-type]
+    first, second = fake.user_message(66, "你好"), fake.user_message(67, "在吗")
+    fake.deliver(first)
+    fake.deliver(second)
+
+    async def fetch() -> list[int]:
+        async with KeepingBot(inbox, settings) as bot:
+            return [u.update_id for u in await bot.get_updates(timeout=0)]
+
+    try:
+        fetched = asyncio.run(fetch())
+        assert fetched == [first["update_id"], second["update_id"]]
+        kept = [json.loads(p)["update_id"] for p in inbox.pending(fake.bot_id)]
+        assert kept == fetched
+        assert [json.loads(p)["message"]["text"] for p in inbox.pending(fake.bot_id)] == ["你好", "在吗"]
+    finally:
+        engine.dispose()
