@@ -125,30 +125,14 @@ def reply(session: Session, ticket_id: int, operator: Operator, text: str) -> Me
         )
     ticket = _held_by(session, ticket_id, operator, "回复", "reply")
     ticket.updated_at = utcnow()
-    return log_message(
-        session,
-        sender_id=ticket.sender_id,
-        channel=ticket.channel,
-        direction=Direction.OUT,
-        text=text,
-        intent="operator_reply",
-        payload={"operator": operator.username, "ticket_id": ticket.id, "buttons": []},
-    )
+    return _tell_user(session, ticket, operator, text, "operator_reply")
 
 
 def release(session: Session, ticket_id: int, operator: Operator) -> HandoffTicket:
     """Hand the user back to the assistant with a short note; the ticket is closed as released."""
     ticket = _held_by(session, ticket_id, operator, "转回", "release it")
     _close(ticket, "released to the assistant")
-    log_message(
-        session,
-        sender_id=ticket.sender_id,
-        channel=ticket.channel,
-        direction=Direction.OUT,
-        text=RELEASE_NOTE,
-        intent="handoff_released",
-        payload={"operator": operator.username, "ticket_id": ticket.id, "buttons": []},
-    )
+    _tell_user(session, ticket, operator, RELEASE_NOTE, "handoff_released")
     logger.info("handoff %s released by %s", ticket_id, operator.username)
     return ticket
 
@@ -174,17 +158,24 @@ def close(session: Session, ticket_id: int, operator: Operator, resolution: str)
         ticket.operator_id = operator.id
     _close(ticket, resolution)
     if ticket.reason in QUIET_REASONS:  # the user was waiting for a person: tell them it is over
-        log_message(
-            session,
-            sender_id=ticket.sender_id,
-            channel=ticket.channel,
-            direction=Direction.OUT,
-            text=CLOSE_NOTE,
-            intent="handoff_closed",
-            payload={"operator": operator.username, "ticket_id": ticket.id, "buttons": []},
-        )
+        _tell_user(session, ticket, operator, CLOSE_NOTE, "handoff_closed")
     logger.info("handoff %s closed by %s", ticket_id, operator.username)
     return ticket
+
+
+def _tell_user(
+    session: Session, ticket: HandoffTicket, operator: Operator, text: str, intent: str
+) -> Message:
+    """Log a message from the operator's side to the ticket's user (their channel delivers it)."""
+    return log_message(
+        session,
+        sender_id=ticket.sender_id,
+        channel=ticket.channel,
+        direction=Direction.OUT,
+        text=text,
+        intent=intent,
+        payload={"operator": operator.username, "ticket_id": ticket.id, "buttons": []},
+    )
 
 
 def _close(ticket: HandoffTicket, resolution: str) -> None:

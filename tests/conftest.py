@@ -11,6 +11,7 @@ from index.engine import SearchEngine
 from index.settings import IndexSettings
 from knowledge.base import KnowledgeBase, load_knowledge
 from tests.utils.databases import ENGINES, fresh_database
+from tests.utils.live_gateway import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SET = ROOT / "tests" / "data" / "retrieval_dev.jsonl"
@@ -39,3 +40,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     """The URL of a fresh, empty database: once on SQLite and once on PostgreSQL."""
     with fresh_database(request.param, tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A localhost port nothing listens on, so connecting to it really fails."""
+    return free_port()

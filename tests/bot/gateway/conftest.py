@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,14 +10,6 @@ from fastapi.testclient import TestClient
 
 from bot.gateway.app import create_app
 from bot.gateway.settings import GatewaySettings
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A localhost port nothing listens on, so connecting to it really fails."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

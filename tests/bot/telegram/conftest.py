@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,14 +21,6 @@ def fake() -> Iterator[FakeTelegram]:
     """A fake Telegram Bot API server, listening on 127.0.0.1."""
     with fake_telegram() as server:
         yield server
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A localhost port nothing listens on, so connecting to it really fails."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
