@@ -13,7 +13,6 @@ from datetime import date
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.settings import ActionSettings
-from bot.booking.dates import today_in
 from bot.booking.ledger import Rules, sync_schedule
 from bot.booking.schedule import Schedule, load_schedule
 from bot.booking.settings import BookingSettings
@@ -48,7 +47,7 @@ class Services:
 
     def today(self) -> date:
         """Today where the service runs."""
-        return today_in(self.booking.timezone)
+        return self.booking.clock.today()
 
     def ensure_slots(self) -> date:
         """Create the schedule's slots up to the horizon (once a day); return today."""

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.booking import dates, ledger
-from bot.booking.dates import today_in
 from bot.booking.errors import BookingError, CapacityBelowBooked, ScheduleError, UnknownArea
 from bot.booking.schedule import load_schedule
 from bot.booking.settings import BookingSettings
@@ -131,7 +130,7 @@ def booking_dict(booking: Booking, full_phone: bool = False) -> dict[str, Any]:
 def cmd_list(args: argparse.Namespace) -> int:
     """eldercare bookings list [--date D] [--area A] [--status S] [--json] [--full-phone]"""
     settings = BookingSettings()
-    today = today_in(settings.timezone)
+    today = settings.clock.today()
     day = parse_day(args.date, today) if args.date else None
     status = parse_status(args.status) if args.status else None
 
@@ -197,7 +196,7 @@ def cmd_slots_sync(args: argparse.Namespace) -> int:
     settings = BookingSettings()
     kb = load_knowledge()
     schedule = load_schedule(settings.schedule_path, set(kb.gazetteer.names))
-    today = today_in(settings.timezone)
+    today = settings.clock.today()
     days = args.days or settings.booking_horizon_days + 1
     result = _in_store(settings, lambda s: ledger.sync_schedule(s, schedule, today, days))
     _out(f"新增服务地区 {result.areas} 个、时段 {result.slots} 个")
@@ -221,7 +220,7 @@ def _slot_query(session: Session, args: argparse.Namespace, today: date) -> Any:
 def cmd_slots_list(args: argparse.Namespace) -> int:
     """eldercare bookings slots list [--area A] [--service S] [--date D | --days N]"""
     settings = BookingSettings()
-    today = today_in(settings.timezone)
+    today = settings.clock.today()
 
     def work(session: Session) -> list[str]:
         return [
@@ -241,7 +240,7 @@ def cmd_slots_list(args: argparse.Namespace) -> int:
 def cmd_slots_set(args: argparse.Namespace) -> int:
     """eldercare bookings slots set --area A --service S --date D --half-day H --capacity N"""
     settings = BookingSettings()
-    today = today_in(settings.timezone)
+    today = settings.clock.today()
     service, half = parse_service(args.service), parse_half(args.half_day)
     day = parse_day(args.date, today)
     if args.capacity < 0:

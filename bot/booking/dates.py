@@ -16,12 +16,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from bot.store.models import HalfDay
 
-__all__ = ["HalfDay", "When", "format_day", "parse_day", "parse_when", "today_in"]
+__all__ = ["HalfDay", "When", "format_day", "parse_day", "parse_when"]
 
 
 @dataclass(frozen=True)
@@ -211,11 +210,6 @@ def format_day(day: date, today: date) -> str:
     text = f"{year}{day.month}月{day.day}日（{_WEEKDAY_LABELS[day.weekday()]}）"
     near = _NEAR_DAYS.get((day - today).days)
     return f"{near} {text}" if near else text
-
-
-def today_in(timezone_name: str) -> date:
-    """Today's date where the service runs (Asia/Shanghai by default), not the server's UTC date."""
-    return datetime.now(ZoneInfo(timezone_name)).date()
 
 
 def parse_day(text: str, today: date) -> date | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.booking.ledger import Rules
+from bot.clock import Clock
 
 
 class BookingSettings(BaseSettings):
@@ -23,6 +25,8 @@ class BookingSettings(BaseSettings):
     booking_min_notice_days: int = Field(1, ge=0, le=14)
     booking_horizon_days: int = Field(60, ge=1, le=366)
     timezone: str = "Asia/Shanghai"
+    # ELDERCARE_TODAY: take this day as today (tests, demonstrations); default the real date in `timezone`.
+    today: date | None = None
     # How people reach a person by phone when the assistant cannot help (named in apologies).
     hotline: str = "12345"
 
@@ -30,3 +34,8 @@ class BookingSettings(BaseSettings):
     def rules(self) -> Rules:
         """The booking window."""
         return Rules(self.booking_min_notice_days, self.booking_horizon_days)
+
+    @property
+    def clock(self) -> Clock:
+        """What day it is for bookings."""
+        return Clock(self.timezone, self.today)

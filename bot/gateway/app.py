@@ -60,7 +60,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 settings, app.state.sessions, app.state.rasa, app.state.emergency, app.state.rate_limit
             )
             outbox: Outbox = app.state.outbox
-            app.state.reminders = ReminderJob(app.state.sessions, settings.timezone, outbox)
+            app.state.reminders = ReminderJob(app.state.sessions, settings.clock, outbox)
             app.state.handoff_timeouts = HandoffTimeoutJob(
                 app.state.sessions, settings.handoff_timeout_s, settings.hotline, outbox
             )

@@ -15,7 +15,8 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.booking import ledger
-from bot.booking.dates import format_day, today_in
+from bot.booking.dates import format_day
+from bot.clock import Clock
 from bot.gateway.outbox import Outbox
 from bot.store import Direction, log_message, transaction
 from bot.store.models import Booking
@@ -44,11 +45,11 @@ class ReminderJob:
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        timezone: str,
+        clock: Clock,
         outbox: Outbox | None = None,
     ) -> None:
         self.sessions = sessions
-        self.timezone = timezone
+        self.clock = clock
         self.outbox = outbox or Outbox()
 
     def _claim(self, booking_id: int, today: date) -> tuple[str, str, str] | None:
@@ -81,7 +82,7 @@ class ReminderJob:
 
     async def run_once(self, today: date | None = None) -> int:
         """Remind every confirmed visit of tomorrow not yet reminded; return how many were sent."""
-        today = today or today_in(self.timezone)
+        today = today or self.clock.today()
         due = await run_in_threadpool(self._due, today + timedelta(days=1))
         sent = 0
         for booking_id, channel in due:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.clock import Clock
 
 
 class GatewaySettings(BaseSettings):
@@ -33,6 +36,8 @@ class GatewaySettings(BaseSettings):
     operator_token_hours: float = Field(default=12.0, gt=0, le=24 * 30)
     # The service's local time zone (what "today" and "tomorrow" mean for bookings and reminders).
     timezone: str = "Asia/Shanghai"
+    # ELDERCARE_TODAY: take this day as today (tests, demonstrations); default the real date in `timezone`.
+    today: date | None = None
     # Reminders of tomorrow's confirmed visits: how often to look, in seconds (0 turns them off).
     reminder_interval_s: float = Field(default=300.0, ge=0)
     # Handoff: after this many seconds without an operator a waiting user is given the hotline
@@ -45,3 +50,8 @@ class GatewaySettings(BaseSettings):
     # Per-sender limit of the chat API (a polite 429 beyond it).
     rate_limit_messages: int = Field(default=20, ge=1)
     rate_limit_window_s: float = Field(default=60.0, gt=0)
+
+    @property
+    def clock(self) -> Clock:
+        """What day it is for bookings and reminders."""
+        return Clock(self.timezone, self.today)

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking_form import ActionSubmitBooking, ValidateBookingForm
-from actions.context import Services, use_services
-from actions.settings import ActionSettings
-from bot.booking.schedule import load_schedule
-from bot.booking.settings import BookingSettings
-from bot.store import Booking, create_schema, make_engine, session_factory, transaction
+from actions.context import Services
+from bot.store import Booking, transaction
 from index.engine import SearchEngine
+from tests.utils.actions import services_on, tracker
 
 FILLED = {
     "visit_service": "bath",
@@ -33,46 +28,18 @@ FILLED = {
 }
 
 
-def closed_port() -> int:
-    """A local port nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def services_on(url: str, engine: SearchEngine, create: bool) -> Services:
-    """Action services whose store is at url (migrated when create)."""
-    db = make_engine(url)
-    if create:
-        create_schema(db)
-    booking = BookingSettings(database_url=url, hotline="12349")
-    schedule = load_schedule(regions=set(engine.kb.gazetteer.names))
-    return Services(ActionSettings(database_url=url), engine, None, engine.kb.eligibility(),  # type: ignore[arg-type]
-                    session_factory(db), booking, schedule)  # fmt: skip
-
-
 @pytest.fixture
-def unreachable(engine: SearchEngine) -> Iterator[Services]:
+def unreachable(engine: SearchEngine, closed_port: int) -> Iterator[Services]:
     """Services whose PostgreSQL does not answer."""
-    svc = services_on(f"postgresql+psycopg://u:p@127.0.0.1:{closed_port()}/none", engine, create=False)
-    use_services(svc)
-    yield svc
-    use_services(None)
+    with services_on(f"postgresql+psycopg://u:p@127.0.0.1:{closed_port}/none", engine, create=False) as svc:
+        yield svc
 
 
 @pytest.fixture
 def reachable(engine: SearchEngine, tmp_path: Path) -> Iterator[Services]:
     """Services on a fresh SQLite store."""
-    svc = services_on(f"sqlite:///{tmp_path / 'store.db'}", engine, create=True)
-    use_services(svc)
-    yield svc
-    use_services(None)
-
-
-def tracker(slots: dict[str, Any], text: str, intent: str) -> Tracker:
-    """A tracker whose latest message is text with intent."""
-    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []}
-    return Tracker("web-1", slots, latest, [], False, None, {}, "action_listen")
+    with services_on(f"sqlite:///{tmp_path / 'store.db'}", engine, create=True) as svc:
+        yield svc
 
 
 def test_database_down_at_confirmation_apologises_names_the_hotline_and_keeps_the_answers(

@@ -10,8 +10,9 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from bot.booking import ledger
-from bot.booking.dates import parse_day, today_in
+from bot.booking.dates import parse_day
 from bot.booking.errors import BookingError, CapacityBelowBooked, UnknownArea
+from bot.clock import Clock
 from bot.gateway.auth import AdminDep, OperatorDep
 from bot.gateway.deps import SessionsDep, SettingsDep
 from bot.gateway.errors import ApiError
@@ -57,8 +58,8 @@ def public(booking: Booking, session: Session | None = None) -> BookingPublic:
     )
 
 
-def _day(text: str, timezone: str) -> date:
-    day = parse_day(text, today_in(timezone))
+def _day(text: str, clock: Clock) -> date:
+    day = parse_day(text, clock.today())
     if day is None:
         raise ApiError(
             422, "invalid_parameter", f"日期不对：{text} / Invalid date {text!r} (e.g. 2026-12-01)."
@@ -81,7 +82,7 @@ async def list_bookings(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[BookingPublic]:
     """Bookings by visit day and half-day, filtered by day, area and status."""
-    visit_day = _day(day, settings.timezone) if day else None
+    visit_day = _day(day, settings.clock) if day else None
 
     def work() -> list[BookingPublic]:
         with transaction(sessions, write=False) as session:
@@ -142,7 +143,7 @@ async def set_slot_capacity(
     half = next((h for h in HalfDay if body.half_day in (h.value, h.label)), None)
     if service is None or half is None:
         raise ApiError(422, "invalid_field", "服务或半天不对。 / Unknown service or half-day.")
-    day = _day(body.day, settings.timezone)
+    day = _day(body.day, settings.clock)
 
     def work() -> SlotPublic:
         with transaction(sessions) as session:

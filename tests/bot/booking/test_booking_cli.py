@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from bot.booking import ledger
-from bot.booking.dates import today_in
 from bot.booking.ledger import NewBooking, Rules
 from bot.booking.schedule import load_schedule
 from bot.cli import main
 from bot.store import HalfDay, VisitService, create_schema, make_engine, session_factory, transaction
 from bot.store.migrate import head_revision
 from knowledge.base import KnowledgeBase
+from tests.utils.visits import first_visit_day
 
 TIMEZONE = "Asia/Shanghai"
 
@@ -25,7 +25,7 @@ def database_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """Point the CLI at a new SQLite file with the default booking settings; return its URL."""
     url = f"sqlite:///{tmp_path}/cli.db"
     monkeypatch.setenv("ELDERCARE_DATABASE_URL", url)
-    for name in ("DATABASE_URL", "ELDERCARE_SCHEDULE_PATH", "ELDERCARE_TIMEZONE"):
+    for name in ("DATABASE_URL", "ELDERCARE_SCHEDULE_PATH", "ELDERCARE_TIMEZONE", "ELDERCARE_TODAY"):
         monkeypatch.delenv(name, raising=False)
     for name in ("ELDERCARE_BOOKING_HORIZON_DAYS", "ELDERCARE_BOOKING_MIN_NOTICE_DAYS"):
         monkeypatch.delenv(name, raising=False)
@@ -33,24 +33,17 @@ def database_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 @pytest.fixture
-def today() -> date:
-    """Today where the service runs."""
-    return today_in(TIMEZONE)
-
-
-@pytest.fixture
 def visit_day(today: date) -> date:
     """The first working day (Monday to Friday, not closed) at least two days from today."""
-    closed = set(load_schedule().closed_days)
-    day = today + timedelta(days=2)
-    while day.isoweekday() > 5 or day in closed:
-        day += timedelta(days=1)
-    return day
+    return first_visit_day(today + timedelta(days=2))
 
 
 @pytest.fixture
-def synced(database_file: str, capsys: pytest.CaptureFixture[str]) -> str:
-    """A database whose slots were created with `eldercare bookings slots sync`; its URL."""
+def synced(
+    database_file: str, today: date, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> str:
+    """A database whose slots were created with `eldercare bookings slots sync` on `today`; its URL."""
+    monkeypatch.setenv("ELDERCARE_TODAY", today.isoformat())
     assert main(["bookings", "slots", "sync"]) == 0
     capsys.readouterr()
     return database_file
@@ -109,8 +102,9 @@ def test_db_upgrade_prints_the_revision_change(
 
 
 def test_slots_sync_creates_the_schedules_slots_once(
-    database_file: str, capsys: pytest.CaptureFixture[str], today: date
+    database_file: str, capsys: pytest.CaptureFixture[str], today: date, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("ELDERCARE_TODAY", today.isoformat())
     expected = len(list(load_schedule().slots(today, 61)))
     assert expected > 0
     assert run(capsys, "bookings", "slots", "sync") == (
@@ -262,7 +256,7 @@ def test_bookings_list_json_masks_the_phone_unless_asked(
     assert (code, err) == (0, "")
     [row] = json.loads(out)
     created_at = datetime.fromisoformat(row.pop("created_at"))
-    assert abs(created_at.date() - today) <= timedelta(days=1)  # stored in UTC, today is Shanghai's
+    assert abs(created_at - datetime.now(timezone.utc)) < timedelta(minutes=10)  # when it was made
     assert row == {
         "reference": reference,
         "status": "pending",

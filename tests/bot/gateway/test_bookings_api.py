@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from bot.booking import ledger
-from bot.booking.dates import today_in
 from bot.booking.ledger import NewBooking, Rules
 from bot.booking.schedule import load_schedule
 from bot.gateway.app import create_app
@@ -18,20 +18,16 @@ from bot.operators import add_operator
 from bot.store import HalfDay, VisitService, make_engine, session_factory, transaction
 from bot.store.models import OperatorRole
 from knowledge.base import KnowledgeBase
+from tests.utils.visits import first_visit_day
 
 PASSWORD = "correct horse battery"
+FRIDAY = date(2026, 12, 11)
 
 
-def next_weekday(start: date) -> date:
-    """The first Monday-to-Friday day after start."""
-    day = start + timedelta(days=1)
-    while day.isoweekday() > 5:
-        day += timedelta(days=1)
-    return day
-
-
-@pytest.fixture
-def gateway(database_url: str, closed_port: int, kb: KnowledgeBase) -> Iterator[tuple[TestClient, str]]:
+@contextmanager
+def started_gateway(
+    database_url: str, closed_port: int, kb: KnowledgeBase, today: date
+) -> Iterator[tuple[TestClient, str]]:
     """A started gateway (Rasa down, reminders off) on a fresh database with two staff and a booking."""
     settings = GatewaySettings(
         database_url=database_url,
@@ -39,12 +35,12 @@ def gateway(database_url: str, closed_port: int, kb: KnowledgeBase) -> Iterator[
         action_server_url=f"http://127.0.0.1:{closed_port}",
         rasa_timeout_s=1,
         reminder_interval_s=0,
+        today=today,
     )
     with TestClient(create_app(settings)) as client:
         engine = make_engine(database_url)
         sessions = session_factory(engine)
-        today = today_in(settings.timezone)
-        day = next_weekday(today + timedelta(days=1))
+        day = first_visit_day(today + timedelta(days=1))
         with transaction(sessions) as session:
             add_operator(session, "zhang", PASSWORD, OperatorRole.OPERATOR)
             add_operator(session, "boss", PASSWORD, OperatorRole.ADMIN)
@@ -70,6 +66,22 @@ def gateway(database_url: str, closed_port: int, kb: KnowledgeBase) -> Iterator[
             reference = booking.reference or ""
         engine.dispose()
         yield client, reference
+
+
+@pytest.fixture
+def gateway(database_url: str, closed_port: int, kb: KnowledgeBase) -> Iterator[tuple[TestClient, str]]:
+    """The gateway on a Friday, for the checks that do not depend on the day (log in, 401, 404)."""
+    with started_gateway(database_url, closed_port, kb, FRIDAY) as started:
+        yield started
+
+
+@pytest.fixture
+def week_gateway(
+    database_url: str, closed_port: int, kb: KnowledgeBase, today: date
+) -> Iterator[tuple[TestClient, str]]:
+    """The gateway on each day of one week, for listing, confirming and changing capacities."""
+    with started_gateway(database_url, closed_port, kb, today) as started:
+        yield started
 
 
 def token(client: TestClient, username: str) -> dict[str, str]:
@@ -137,8 +149,8 @@ def test_slot_capacity_is_for_admins_only(gateway: tuple[TestClient, str]) -> No
     assert answer.json()["capacity"] == 5
 
 
-def test_capacity_cannot_go_below_what_is_booked(gateway: tuple[TestClient, str]) -> None:
-    client, reference = gateway
+def test_capacity_cannot_go_below_what_is_booked(week_gateway: tuple[TestClient, str]) -> None:
+    client, reference = week_gateway
     headers = token(client, "boss")
     booking = client.get(f"/api/bookings/{reference}", headers=headers).json()
     body = {"area": "金台区", "service": "bath", "day": booking["day"], "half_day": "morning", "capacity": 0}
@@ -147,8 +159,8 @@ def test_capacity_cannot_go_below_what_is_booked(gateway: tuple[TestClient, str]
     assert answer.json()["error"]["code"] == "capacity_below_booked"
 
 
-def test_staff_list_filter_confirm_and_read_the_trail(gateway: tuple[TestClient, str]) -> None:
-    client, reference = gateway
+def test_staff_list_filter_confirm_and_read_the_trail(week_gateway: tuple[TestClient, str]) -> None:
+    client, reference = week_gateway
     headers = token(client, "zhang")
     listed = client.get("/api/bookings", headers=headers).json()
     assert [b["reference"] for b in listed] == [reference]
@@ -167,8 +179,8 @@ def test_staff_list_filter_confirm_and_read_the_trail(gateway: tuple[TestClient,
     ]
 
 
-def test_a_transition_the_status_does_not_allow_is_a_409(gateway: tuple[TestClient, str]) -> None:
-    client, reference = gateway
+def test_a_transition_the_status_does_not_allow_is_a_409(week_gateway: tuple[TestClient, str]) -> None:
+    client, reference = week_gateway
     headers = token(client, "zhang")
     answer = client.post(f"/api/bookings/{reference}/complete", headers=headers)
     assert answer.status_code == 409
@@ -192,8 +204,8 @@ def test_unknown_bookings_and_actions_are_404(gateway: tuple[TestClient, str], p
     assert answer.json()["error"]["code"] == code
 
 
-def test_a_bad_date_filter_is_a_422(gateway: tuple[TestClient, str]) -> None:
-    client, _ = gateway
+def test_a_bad_date_filter_is_a_422(week_gateway: tuple[TestClient, str]) -> None:
+    client, _ = week_gateway
     answer = client.get("/api/bookings", params={"date": "someday"}, headers=token(client, "zhang"))
     assert answer.status_code == 422
     assert "日期不对" in answer.json()["error"]["message"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 import pytest
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.booking import ledger
 from bot.booking.ledger import NewBooking, Rules
 from bot.booking.schedule import load_schedule
+from bot.clock import Clock
 from bot.gateway.outbox import Outbox
 from bot.gateway.reminders import ReminderJob
 from bot.gateway.schemas import Button
@@ -20,28 +21,22 @@ from bot.store import (
     BookingStatus,
     HalfDay,
     VisitService,
-    create_schema,
-    make_engine,
     messages_after,
-    session_factory,
     transaction,
 )
 from knowledge.base import KnowledgeBase
 
 TODAY = date(2026, 11, 29)  # a Sunday; the visits are on Monday 30 November
 MONDAY = date(2026, 11, 30)
+CLOCK = Clock(fixed_today=TODAY)
 
 
 @pytest.fixture
-def sessions(database_url: str, kb: KnowledgeBase) -> Iterator[sessionmaker[Session]]:
-    """A migrated store with the shipped schedule."""
-    engine = make_engine(database_url)
-    create_schema(engine)
-    sessions = session_factory(engine)
+def sessions(sessions: sessionmaker[Session], kb: KnowledgeBase) -> sessionmaker[Session]:
+    """A fresh store with the shipped schedule's slots."""
     with transaction(sessions) as session:
         ledger.sync_schedule(session, load_schedule(regions=set(kb.gazetteer.names)), TODAY, 10)
-    yield sessions
-    engine.dispose()
+    return sessions
 
 
 def book(
@@ -68,11 +63,11 @@ def test_a_confirmed_web_visit_is_reminded_once_even_across_restarts(
 ) -> None:
     booking = book(sessions, kb, "web-a", "web", confirm=True)
     book(sessions, kb, "web-b", "web", confirm=False)  # pending: staff have not confirmed it
-    job = ReminderJob(sessions, "Asia/Shanghai")
-    assert asyncio.run(job.run_once(TODAY)) == 1
-    assert asyncio.run(job.run_once(TODAY)) == 0
-    restarted = ReminderJob(sessions, "Asia/Shanghai")
-    assert asyncio.run(restarted.run_once(TODAY)) == 0
+    job = ReminderJob(sessions, CLOCK)
+    assert asyncio.run(job.run_once()) == 1
+    assert asyncio.run(job.run_once()) == 0
+    restarted = ReminderJob(sessions, CLOCK)
+    assert asyncio.run(restarted.run_once()) == 0
     texts = reminders_of(sessions, "web-a")
     assert len(texts) == 1
     assert texts[0].startswith("温馨提醒：明天 11月30日（周一）上午，工作人员会上门为您提供上门助浴。")
@@ -82,17 +77,17 @@ def test_a_confirmed_web_visit_is_reminded_once_even_across_restarts(
 
 def test_only_tomorrows_visits_are_reminded(sessions: sessionmaker[Session], kb: KnowledgeBase) -> None:
     book(sessions, kb, "web-a", "web", confirm=True)
-    job = ReminderJob(sessions, "Asia/Shanghai")
+    job = ReminderJob(sessions, CLOCK)
     assert asyncio.run(job.run_once(date(2026, 11, 28))) == 0  # two days before
-    assert asyncio.run(job.run_once(TODAY)) == 1
+    assert asyncio.run(job.run_once()) == 1
 
 
 def test_concurrent_rounds_send_a_reminder_once(sessions: sessionmaker[Session], kb: KnowledgeBase) -> None:
     book(sessions, kb, "web-a", "web", confirm=True)
 
     async def two_rounds() -> list[int]:
-        jobs = [ReminderJob(sessions, "Asia/Shanghai") for _ in range(4)]
-        return list(await asyncio.gather(*(job.run_once(TODAY) for job in jobs)))
+        jobs = [ReminderJob(sessions, CLOCK) for _ in range(4)]
+        return list(await asyncio.gather(*(job.run_once() for job in jobs)))
 
     assert sum(asyncio.run(two_rounds())) == 1
     assert len(reminders_of(sessions, "web-a")) == 1
@@ -107,10 +102,10 @@ def test_a_network_channel_is_claimed_then_sent_once(
     async def send(sender_id: str, text: str, buttons: Sequence[Button]) -> None:
         sent.append(("telegram", sender_id, text))
 
-    assert asyncio.run(ReminderJob(sessions, "Asia/Shanghai").run_once(TODAY)) == 0  # no sender yet: waits
+    assert asyncio.run(ReminderJob(sessions, CLOCK).run_once()) == 0  # no sender yet: waits
     outbox = Outbox()
     outbox.register("telegram", send)
-    job = ReminderJob(sessions, "Asia/Shanghai", outbox)
-    assert asyncio.run(job.run_once(TODAY)) == 1
-    assert asyncio.run(job.run_once(TODAY)) == 0
+    job = ReminderJob(sessions, CLOCK, outbox)
+    assert asyncio.run(job.run_once()) == 1
+    assert asyncio.run(job.run_once()) == 0
     assert [(c, s) for c, s, _ in sent] == [("telegram", "tg-1")]

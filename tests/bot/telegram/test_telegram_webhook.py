@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.booking import ledger
-from bot.booking.dates import today_in
 from bot.booking.ledger import NewBooking, Rules
 from bot.booking.schedule import load_schedule
 from bot.gateway.app import create_app
@@ -41,6 +40,7 @@ from bot.telegram.handlers import EXPIRED_BUTTON, HELP_TEXT, NOT_TEXT
 from bot.telegram.render import MAX_MESSAGE, utf16_len
 from knowledge.base import KnowledgeBase
 from tests.utils.fake_telegram import TOKEN, FakeTelegram, buttons_of
+from tests.utils.visits import first_visit_day
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SECRET = "webhook-secret_0123456789"
@@ -212,21 +212,19 @@ def test_a_429_is_retried_after_the_wait_and_the_message_arrives_once(
 
 
 def test_reminders_of_telegram_bookings_are_sent_to_the_chat(
-    client: TestClient, fake: FakeTelegram, gateway_settings: GatewaySettings, kb: KnowledgeBase
+    client: TestClient, fake: FakeTelegram, kb: KnowledgeBase, today: date
 ) -> None:
     sessions = client.app.state.sessions  # type: ignore[attr-defined]
-    today = today_in(gateway_settings.timezone)
+    visit = first_visit_day(today + timedelta(days=1))
     with transaction(sessions) as session:
         ledger.sync_schedule(session, load_schedule(regions=set(kb.gazetteer.names)), today, 10)
         contact = ("王秀兰", "13912345678", "东风路12号", "金台区")
-        request = NewBooking(
-            "tg-50", "telegram", *contact, VisitService.BATH, today + timedelta(days=1), HalfDay.MORNING
-        )
+        request = NewBooking("tg-50", "telegram", *contact, VisitService.BATH, visit, HalfDay.MORNING)
         booking = ledger.book(session, kb.gazetteer, request, today, Rules(), "user:telegram:tg-50")
         ledger.change_status(session, booking, BookingStatus.CONFIRMED, "staff")
         reference = booking.reference
     reminders = client.app.state.reminders  # type: ignore[attr-defined]
-    assert client.portal.call(reminders.run_once, today) == 1  # type: ignore[union-attr]
+    assert client.portal.call(reminders.run_once, visit - timedelta(days=1)) == 1  # type: ignore[union-attr]
     [message] = fake.sent(50)
     assert message["text"].startswith("温馨提醒：") and f"预约编号：{reference}" in message["text"]
 
