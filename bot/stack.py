@@ -17,7 +17,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,9 +52,11 @@ class Service:
         return stack.log_dir / f"{self.name}.log"
 
 
-def services(stack: StackSettings, rasa: RasaSettings, model: Path) -> list[Service]:
-    """The three services, in start order."""
-    app_env = dict(os.environ)
+def services(
+    stack: StackSettings, rasa: RasaSettings, model: Path, env: Mapping[str, str] | None = None
+) -> list[Service]:
+    """The three services, in start order; `env` is added to every service's environment."""
+    app_env = {**os.environ, **(env or {})}
     app_env.update({"SANIC_HOST": "127.0.0.1", "PYTHONUNBUFFERED": "1"})
     # One BLAS/OpenMP thread per service: each request encodes one short text, and idle BLAS threads
     # spin-wait, taking the CPU from the other services on a small machine (p95 of agent assist 520 →
@@ -99,7 +101,7 @@ def services(stack: StackSettings, rasa: RasaSettings, model: Path) -> list[Serv
                 str(stack.rasa_port),
             ],
             f"http://127.0.0.1:{stack.rasa_port}/webhooks/gateway/",
-            {**single_thread, **rasa_env(f"http://127.0.0.1:{stack.action_port}/webhook")},
+            {**single_thread, **rasa_env(f"http://127.0.0.1:{stack.action_port}/webhook"), **(env or {})},
             stack.rasa_port,
         ),
         Service(
@@ -124,10 +126,21 @@ def services(stack: StackSettings, rasa: RasaSettings, model: Path) -> list[Serv
     ]
 
 
+# The services this process started, kept so that they are reaped through their Popen (which would
+# otherwise warn, when collected, that its process still runs).
+_children: dict[int, subprocess.Popen[bytes]] = {}
+
+
 def alive(pid: int) -> bool:
     """True when the process runs (a zombie, already exited, does not; our own exited children are reaped)."""
-    with contextlib.suppress(ChildProcessError, OSError):
-        os.waitpid(pid, os.WNOHANG)
+    child = _children.get(pid)
+    if child is not None:
+        if child.poll() is not None:
+            del _children[pid]
+            return False
+    else:
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(pid, os.WNOHANG)
     try:
         os.kill(pid, 0)
     except OSError:
@@ -146,6 +159,17 @@ def read_pid(path: Path) -> int | None:
     except (OSError, ValueError):
         return None
     return pid if alive(pid) else None
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` different localhost ports that were free a moment ago (for a second stack, tests, benches)."""
+    with contextlib.ExitStack() as held:
+        ports = []
+        for _ in range(count):
+            sock = held.enter_context(socket.socket())
+            sock.bind(("127.0.0.1", 0))
+            ports.append(int(sock.getsockname()[1]))
+        return ports
 
 
 def port_in_use(port: int) -> bool:
@@ -182,6 +206,7 @@ def start(service: Service, stack: StackSettings) -> int:
             service.command, cwd=REPO_ROOT, env=service.env, stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
+    _children[proc.pid] = proc
     service.pid_file(stack).write_text(str(proc.pid))
     return proc.pid
 
@@ -238,11 +263,15 @@ def warm_actions(stack: StackSettings) -> None:
 
 
 def up(
-    stack: StackSettings, rasa: RasaSettings, model: Path, tick: Callable[[], None] = lambda: None
+    stack: StackSettings,
+    rasa: RasaSettings,
+    model: Path,
+    tick: Callable[[], None] = lambda: None,
+    env: Mapping[str, str] | None = None,
 ) -> None:
     """Start every service and wait until all are healthy (stopping them again on failure)."""
     try:
-        for service in services(stack, rasa, model):
+        for service in services(stack, rasa, model, env):
             start(service, stack)
             wait_healthy(service, stack, stack.start_timeout_s, tick)
             if service.name == "actions":

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.rasa_model import train_assistant
 from bot.settings import RasaSettings, StackSettings
-from bot.stack import down, status, up
+from bot.stack import down, free_ports, status, up
 
 # A mixed script: what elders, families and workers typically send, in conversation order.
 SCRIPT = [
@@ -347,20 +347,25 @@ def main() -> int:
         "--assist-gap", type=float, default=1.0, help="mean seconds between an operator's asks"
     )
     parser.add_argument("--assist-seconds", type=float, default=30.0)
-    parser.add_argument("--port-offset", type=int, default=100, help="ports 8000/5005/5055 plus this")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
+        # The bench's own stack: free ports, its own store, index, pid and log folders, so it runs beside
+        # `make run` or another checkout's tests.
         os.environ["ELDERCARE_DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
+        os.environ["ELDERCARE_INDEX_DIR"] = f"{tmp}/index"
         # Simulated users send far faster than people do; the per-sender limit (20 a minute) would turn
         # the load test into a test of the limit, so it is lifted here.
         os.environ["ELDERCARE_RATE_LIMIT_MESSAGES"] = "1000000"
+        gateway_port, rasa_port, action_port = free_ports(3)
         stack = StackSettings(
-            gateway_port=8000 + args.port_offset, rasa_port=5005 + args.port_offset,
-            action_port=5055 + args.port_offset, run_dir=Path(tmp) / "run", log_dir=Path(tmp) / "log",
+            gateway_port=gateway_port, rasa_port=rasa_port, action_port=action_port,
+            run_dir=Path(tmp) / "run", log_dir=Path(tmp) / "log",
         )  # fmt: skip
         rasa = RasaSettings()
-        print("preparing the model and starting the stack…", flush=True)
+        print(
+            f"preparing the model and starting the stack on ports {gateway_port}/{rasa_port}/{action_port}…"
+        )
         up(stack, rasa, train_assistant(rasa))
         try:
             asyncio.run(measure(stack, args))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,27 +14,20 @@ from bot.store import (
     HandoffStatus,
     HandoffTicket,
     Priority,
-    create_schema,
-    make_engine,
     open_handoff,
-    session_factory,
     transaction,
 )
 from bot.store.models import Operator, OperatorRole
 
 
 @pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    """A migrated store with ten operators and one waiting ticket (id 1)."""
-    engine = make_engine(database_url)
-    create_schema(engine)
-    sessions = session_factory(engine)
+def sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """A fresh store with ten operators and one waiting ticket (id 1)."""
     with transaction(sessions) as session:
         for n in range(10):
             add_operator(session, f"op{n}", "long enough password", OperatorRole.OPERATOR)
         open_handoff(session, "web-a", "web", HandoffReason.REQUEST_HUMAN, Priority.NORMAL, "找人工")
-    yield sessions
-    engine.dispose()
+    return sessions
 
 
 def operator(session: Session, n: int) -> Operator:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
@@ -20,25 +19,10 @@ from bot.operators import (
     issue_token,
     operator_for_token,
 )
-from bot.store import create_schema, make_engine, session_factory, transaction
+from bot.store import make_engine, session_factory, transaction
 from bot.store.models import Operator, OperatorRole, OperatorToken, utcnow
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    """A migrated store on a fresh database."""
-    engine = make_engine(database_url)
-    create_schema(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    """Sessions on the migrated store."""
-    return session_factory(engine)
 
 
 def add(

@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import main
 from bot.settings import StackSettings
-from bot.stack import Service, StackError, alive, down, read_pid, start, status, stop_group
+from bot.stack import Service, StackError, alive, down, free_ports, read_pid, start, status, stop_group
 
 
 @pytest.fixture
@@ -26,14 +26,8 @@ def sleeper(port: int) -> Service:
     return Service("actions", command, "http://127.0.0.1:9/", dict(os.environ), port)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_start_records_the_pid_and_down_stops_the_whole_group(stack: StackSettings) -> None:
-    pid = start(sleeper(free_port()), stack)
+    pid = start(sleeper(free_ports(1)[0]), stack)
     assert read_pid(stack.run_dir / "actions.pid") == pid and alive(pid)
     assert status(stack)["actions"] == pid
     assert down(stack) == ["actions"]
@@ -61,7 +55,7 @@ def test_a_port_in_use_is_an_error_naming_it(stack: StackSettings) -> None:
 
 
 def test_stop_group_returns_once_the_process_is_gone(stack: StackSettings) -> None:
-    pid = start(sleeper(free_port()), stack)
+    pid = start(sleeper(free_ports(1)[0]), stack)
     stop_group(pid, timeout=10)
     assert not alive(pid)
 
@@ -75,3 +69,11 @@ def test_cli_status_and_down_with_nothing_running(
     assert out.count("未运行 / stopped") == 3
     assert main(["down"]) == 0
     assert "nothing was running" in capsys.readouterr().out
+
+
+def test_free_ports_are_different_and_free() -> None:
+    ports = free_ports(3)
+    assert len(set(ports)) == 3
+    for port in ports:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", port))  # nothing holds it

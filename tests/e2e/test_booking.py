@@ -7,14 +7,13 @@ import re
 import signal
 import threading
 import time
-import uuid
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.booking.dates import today_in
+from bot.stack import Service, read_pid
 from bot.store import (
     Booking,
     BookingEvent,
@@ -24,27 +23,19 @@ from bot.store import (
     session_factory,
     transaction,
 )
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, buttons, new_sender, texts
 
 pytestmark = pytest.mark.integration
 REFERENCE = re.compile(r"\d{8}-\d{4,}")
 
 
 def sender() -> str:
-    return f"e2e-book-{uuid.uuid4().hex[:12]}"
-
-
-def texts(body: dict[str, Any]) -> str:
-    return "\n".join(r["text"] for r in body["replies"])
-
-
-def buttons(body: dict[str, Any]) -> list[dict[str, str]]:
-    return [b for r in body["replies"] for b in r["buttons"]]
+    return new_sender("e2e-book")
 
 
 def stored(stack: Stack, user: str) -> list[Booking]:
     """The user's bookings as the database has them."""
-    engine = make_engine(f"sqlite:///{stack.database}")
+    engine = make_engine(stack.database_url)
     try:
         with transaction(session_factory(engine), write=False) as session:
             return list(
@@ -117,7 +108,7 @@ def test_a_first_message_with_everything_skips_to_the_contact(stack: Stack) -> N
 
 def test_bad_answers_get_a_reason_and_nothing_is_stored(stack: Stack) -> None:
     user = sender()
-    today = today_in("Asia/Shanghai")
+    today = stack.today
     body = stack.reply(user, "我想预约上门服务")
     assert "做什么" in texts(body)
     body = stack.reply(user, "帮我修一下水管")
@@ -175,53 +166,23 @@ def test_my_bookings_reschedule_and_cancel_only_for_the_owner(stack: Stack) -> N
 
 
 def test_a_crash_before_the_commit_leaves_no_half_booking(stack: Stack) -> None:
-    """Kills the action server inside the booking transaction; restarts it. Runs near the end."""
-    from bot.rasa_model import model_path
-    from bot.settings import RasaSettings
-    from bot.stack import read_pid, services, start, stop_group, wait_healthy, warm_actions
-
-    actions = next(
-        s for s in services(stack.settings, RasaSettings(), model_path(RasaSettings())) if s.name == "actions"
-    )
-    pid = read_pid(actions.pid_file(stack.settings))
-    assert pid is not None
-    stop_group(pid, 20)
-    actions.env["ELDERCARE_FAULT_PAUSE_BEFORE_COMMIT_S"] = "60"
-    log = actions.log_file(stack.settings)
-    start(actions, stack.settings)
-    wait_healthy(actions, stack.settings, 300, lambda: None)
-    warm_actions(stack.settings)
-
+    """Kills the action server inside the booking transaction; the usual one runs again afterwards."""
     user = sender()
     for text in ("我想约人上门打扫卫生", "金台区", "东风路12号3单元502"):
         body = stack.reply(user, text)
     body = stack.reply(user, buttons(body)[0]["payload"])
     stack.reply(user, "王秀兰")
     stack.reply(user, "13912345678")
-    engine = make_engine(f"sqlite:///{stack.database}")
+    engine = make_engine(stack.database_url)
     sessions = session_factory(engine)
-    with transaction(sessions, write=False) as session:
-        booked_before = session.scalar(select(func.sum(VisitSlot.booked))) or 0
-        events_before = session.scalar(select(func.count(BookingEvent.id))) or 0
-
-    answers: list[int] = []
-    confirm = threading.Thread(target=lambda: answers.append(stack.chat(user, "确认预约").status_code))
-    confirm.start()
-    deadline = time.monotonic() + 120
-    while "fault injection: pausing" not in log.read_text(encoding="utf-8", errors="replace"):
-        assert time.monotonic() < deadline, "the action server never reached the pause"
-        time.sleep(0.2)
-    crashed = read_pid(actions.pid_file(stack.settings))
-    assert crashed is not None
-    os.killpg(crashed, signal.SIGKILL)
-    confirm.join(120)
-
-    actions.env.pop("ELDERCARE_FAULT_PAUSE_BEFORE_COMMIT_S")
-    start(actions, stack.settings)
-    wait_healthy(actions, stack.settings, 300, lambda: None)
-    warm_actions(stack.settings)
     try:
-        assert answers and answers[0] == 503  # the user got the apology, not silence
+        with transaction(sessions, write=False) as session:
+            booked_before = session.scalar(select(func.sum(VisitSlot.booked))) or 0
+            events_before = session.scalar(select(func.count(BookingEvent.id))) or 0
+        with stack.actions_restarted(ELDERCARE_FAULT_PAUSE_BEFORE_COMMIT_S="60") as actions:
+            status = confirm_and_kill_inside_the_transaction(stack, actions, user)
+        # the usual action server runs again
+        assert status == 503  # the user got the apology, not silence
         assert stored(stack, user) == []
         with transaction(sessions, write=False) as session:
             assert (session.scalar(select(func.sum(VisitSlot.booked))) or 0) == booked_before
@@ -233,3 +194,20 @@ def test_a_crash_before_the_commit_leaves_no_half_booking(stack: Stack) -> None:
         assert len(stored(stack, user)) == 1
     finally:
         engine.dispose()
+
+
+def confirm_and_kill_inside_the_transaction(stack: Stack, actions: Service, user: str) -> int | None:
+    """Confirm the booking, SIGKILL the action server while it pauses before the commit; the HTTP status."""
+    log = actions.log_file(stack.settings)
+    answers: list[int] = []
+    confirm = threading.Thread(target=lambda: answers.append(stack.chat(user, "确认预约").status_code))
+    confirm.start()
+    deadline = time.monotonic() + 120
+    while "fault injection: pausing" not in log.read_text(encoding="utf-8", errors="replace"):
+        assert time.monotonic() < deadline, "the action server never reached the pause"
+        time.sleep(0.2)
+    crashed = read_pid(actions.pid_file(stack.settings))
+    assert crashed is not None
+    os.killpg(crashed, signal.SIGKILL)
+    confirm.join(120)
+    return answers[0] if answers else None

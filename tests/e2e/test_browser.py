@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +30,6 @@ from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.integration
 
-ELDERCARE = Path(sys.executable).with_name("eldercare")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -80,14 +77,7 @@ def browser(chromium: str, stack: Stack) -> Iterator[Browser]:
 def operator(chromium: str, stack: Stack) -> str:
     """An operator account made with the real CLI on the stack's database; returns its name."""
     name = f"op{secrets.token_hex(3)}"
-    subprocess.run(
-        [str(ELDERCARE), "operators", "add", name, "--role", "operator"],
-        input=f"{PASSWORD}\n",
-        text=True,
-        env=os.environ | {"ELDERCARE_DATABASE_URL": f"sqlite:///{stack.database}"},
-        check=True,
-        capture_output=True,
-    )
+    stack.add_operator(name, PASSWORD)
     return name
 
 
@@ -204,7 +194,7 @@ def assert_phone_friendly(page: Page) -> None:
 
 def log_reminder(stack: Stack, sender: str, text: str) -> None:
     """Write an outgoing message to a web conversation's log, as the reminder job does."""
-    engine = make_engine(f"sqlite:///{stack.database}")
+    engine = make_engine(stack.database_url)
     try:
         with transaction(session_factory(engine)) as session:
             log_message(

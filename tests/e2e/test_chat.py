@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import httpx
@@ -12,18 +11,11 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.textnorm import normalize
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, texts
+from tests.e2e.conftest import new_sender as sender
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def sender() -> str:
-    return f"e2e-{uuid.uuid4().hex[:12]}"
-
-
-def texts(body: dict) -> str:
-    return "\n".join(r["text"] for r in body["replies"])
 
 
 def assert_real_quotes(body: dict, kb: KnowledgeBase) -> None:
@@ -147,28 +139,19 @@ def test_contract_checker_passes(stack: Stack) -> None:
 
 
 def test_action_server_down_gives_503_apology_then_recovers(stack: Stack) -> None:
-    """Runs last: stops the action server, then starts it again."""
-    from bot.rasa_model import model_path
-    from bot.settings import RasaSettings
-    from bot.stack import read_pid, services, start, stop_group, wait_healthy, warm_actions
-
-    actions = next(
-        s for s in services(stack.settings, RasaSettings(), model_path(RasaSettings())) if s.name == "actions"
-    )
-    pid = read_pid(actions.pid_file(stack.settings))
-    assert pid is not None
-    stop_group(pid, 20)
-    user = sender()
-    resp = stack.chat(user, "宝鸡低保老人每月能多领多少钱")
-    assert resp.status_code == 503
-    body = resp.json()
-    assert "抱歉" in texts(body) and "Traceback" not in resp.text
-    assert any(b["payload"] == "/request_human" for r in body["replies"] for b in r["buttons"])
-    log = httpx.get(f"{stack.url}/api/chat/{user}/messages?after=0", timeout=10).json()
-    items = log["messages"] if isinstance(log, dict) else log
-    assert items[0]["text"] == "宝鸡低保老人每月能多领多少钱"
-    start(actions, stack.settings)
-    wait_healthy(actions, stack.settings, 300, lambda: None)
-    warm_actions(stack.settings)
+    """Stops the action server, then starts it again (also when an assertion fails)."""
+    actions = stack.stop_actions()
+    try:
+        user = sender()
+        resp = stack.chat(user, "宝鸡低保老人每月能多领多少钱")
+        assert resp.status_code == 503
+        body = resp.json()
+        assert "抱歉" in texts(body) and "Traceback" not in resp.text
+        assert any(b["payload"] == "/request_human" for r in body["replies"] for b in r["buttons"])
+        log = httpx.get(f"{stack.url}/api/chat/{user}/messages?after=0", timeout=10).json()
+        items = log["messages"] if isinstance(log, dict) else log
+        assert items[0]["text"] == "宝鸡低保老人每月能多领多少钱"
+    finally:
+        stack.start_actions(actions)
     again = stack.reply(user, "宝鸡低保老人每月能多领多少钱")
     assert again["citations"]

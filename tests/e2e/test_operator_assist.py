@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,22 +11,13 @@ import pytest
 from tests.e2e.conftest import Stack
 
 PASSWORD = "assist-pass-123"
-ELDERCARE = Path(sys.executable).with_name("eldercare")
 
 
 @pytest.fixture(scope="module")
 def operator_headers(stack: Stack) -> dict[str, str]:
     """An operator created with the real CLI on the stack's database, logged in."""
     name = f"assist{secrets.token_hex(3)}"
-    env = {**os.environ, "ELDERCARE_DATABASE_URL": f"sqlite:///{stack.database}"}
-    subprocess.run(
-        [str(ELDERCARE), "operators", "add", name, "--role", "operator"],
-        input=f"{PASSWORD}\n",
-        text=True,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    stack.add_operator(name, PASSWORD)
     answer = httpx.post(f"{stack.url}/api/operator/login", json={"username": name, "password": PASSWORD})
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['token']}"}

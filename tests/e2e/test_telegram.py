@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.handoffs import RELEASE_NOTE
+from bot.stack import free_ports
 from bot.store import Direction, Message, make_engine, session_factory, transaction
 from tests.e2e.conftest import Stack
 from tests.utils.fake_telegram import FakeTelegram, buttons_of, fake_telegram
@@ -53,16 +53,10 @@ class TelegramGateway:
         return self.log.read_text(encoding="utf-8", errors="replace")[-4000:]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def service_env(**extra: str) -> dict[str, str]:
-    """This process's environment (with the stack's ELDERCARE_DATABASE_URL), no stray TELEGRAM_*."""
+def service_env(stack: Stack, **extra: str) -> dict[str, str]:
+    """This process's environment with the stack's settings (database, Rasa), no stray TELEGRAM_*."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env.update(ELDERCARE_RASA_URL="http://127.0.0.1:5005", PYTHONUNBUFFERED="1", **extra)
+    env.update(stack.env, ELDERCARE_RASA_URL=stack.rasa_url, PYTHONUNBUFFERED="1", **extra)
     return env
 
 
@@ -81,11 +75,12 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 30) -> int:
 @pytest.fixture(scope="module")
 def gateway(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TelegramGateway]:
     """A second gateway, on the stack's Rasa and database, with Telegram in webhook mode."""
-    port = free_port()
+    [port] = free_ports(1)
     url = f"http://127.0.0.1:{port}"
     log = tmp_path_factory.mktemp("telegram") / "gateway.log"
     with fake_telegram(WEBHOOK_TOKEN) as fake, log.open("wb") as out:
         env = service_env(
+            stack,
             TELEGRAM_BOT_TOKEN=WEBHOOK_TOKEN,
             TELEGRAM_BASE_URL=fake.url,
             TELEGRAM_WEBHOOK_SECRET=SECRET,
@@ -145,27 +140,13 @@ def texts(messages: list[dict[str, Any]]) -> str:
 
 def logged(stack: Stack, sender_id: str) -> list[Message]:
     """The sender's conversation as the database has it."""
-    engine = make_engine(f"sqlite:///{stack.database}")
+    engine = make_engine(stack.database_url)
     try:
         with transaction(session_factory(engine), write=False) as session:
             query = select(Message).where(Message.sender_id == sender_id).order_by(Message.id)
             return list(session.scalars(query))
     finally:
         engine.dispose()
-
-
-def add_operator(name: str) -> None:
-    """`eldercare operators add NAME --role operator` on the stack's database (password on stdin)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "operators", "add", name, "--role", "operator"],
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=service_env(),
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
 
 
 def test_a_whole_conversation_with_a_cited_answer_buttons_and_a_person(
@@ -193,7 +174,7 @@ def test_a_whole_conversation_with_a_cited_answer_buttons_and_a_person(
     assert "工作人员" in texts(waiting) and "稍等" in texts(waiting)
 
     name = f"tg-op-{uuid.uuid4().hex[:6]}"
-    add_operator(name)
+    stack.add_operator(name, PASSWORD)
     login = httpx.post(f"{gateway.url}/api/operator/login", json={"username": name, "password": PASSWORD})
     assert login.status_code == 200, login.text
     auth = {"Authorization": f"Bearer {login.json()['token']}"}
@@ -278,7 +259,7 @@ def test_polling_mode_answers_a_question_and_stops_on_sigterm(stack: Stack, tmp_
     log = tmp_path / "polling.log"
     with fake_telegram(POLLING_TOKEN) as fake, log.open("wb") as out:
         env = service_env(
-            TELEGRAM_BOT_TOKEN=POLLING_TOKEN, TELEGRAM_BASE_URL=fake.url, TELEGRAM_POLL_TIMEOUT_S="2"
+            stack, TELEGRAM_BOT_TOKEN=POLLING_TOKEN, TELEGRAM_BASE_URL=fake.url, TELEGRAM_POLL_TIMEOUT_S="2"
         )
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "telegram", "--polling"],

@@ -11,16 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
-from knowledge.base import KnowledgeBase, KnowledgePaths, load_knowledge
+from knowledge.base import KnowledgeBase, KnowledgePaths
 from knowledge.catalog import Catalog, ServiceType, load_catalog, resolve_citations
 from knowledge.errors import CatalogError
 
 PATHS = KnowledgePaths()
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge()
 
 
 @pytest.fixture

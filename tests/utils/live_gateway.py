@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -12,19 +11,13 @@ import uvicorn
 
 from bot.gateway.app import create_app
 from bot.gateway.settings import GatewaySettings
-
-
-def free_port() -> int:
-    """A localhost port that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from bot.stack import free_ports
 
 
 @contextmanager
 def live_gateway(settings: GatewaySettings, timeout_s: float = 30.0) -> Iterator[str]:
     """Start the gateway on a free port, yield its base URL, stop it afterwards."""
-    port = free_port()
+    [port] = free_ports(1)
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="live-gateway", daemon=True)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.booking import ledger
@@ -29,9 +28,6 @@ from bot.store import (
     ServiceArea,
     VisitService,
     VisitSlot,
-    create_schema,
-    make_engine,
-    session_factory,
     transaction,
 )
 from knowledge.base import KnowledgeBase
@@ -40,15 +36,6 @@ from knowledge.regions import Gazetteer
 TODAY = date(2026, 11, 24)  # a Tuesday
 MONDAY = date(2026, 11, 30)
 RULES = Rules(min_notice_days=1, horizon_days=60)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    """A migrated store on a fresh database."""
-    engine = make_engine(database_url)
-    create_schema(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
@@ -64,9 +51,8 @@ def schedule(gazetteer: Gazetteer) -> Schedule:
 
 
 @pytest.fixture
-def sessions(engine: Engine, schedule: Schedule) -> sessionmaker[Session]:
-    """Sessions on a store whose slots are synced from the shipped schedule."""
-    sessions = session_factory(engine)
+def sessions(sessions: sessionmaker[Session], schedule: Schedule) -> sessionmaker[Session]:
+    """Sessions on a fresh store whose slots are synced from the shipped schedule."""
     with transaction(sessions) as session:
         ledger.sync_schedule(session, schedule, TODAY, days=61)
     return sessions

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -17,44 +16,36 @@ from bot.store.models import Base
 TABLES = {"messages", "handoff_tickets", "service_areas", "visit_slots", "bookings", "booking_events"}
 
 
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    """An engine on a fresh, empty database."""
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
-
-
-def test_migrations_build_exactly_the_schema_the_models_describe(engine: Engine) -> None:
-    upgrade(engine)
-    with engine.connect() as conn:
+def test_migrations_build_exactly_the_schema_the_models_describe(empty_store: Engine) -> None:
+    upgrade(empty_store)
+    with empty_store.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert differences == []
-    assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision()
+    assert set(inspect(empty_store).get_table_names()) >= TABLES
+    assert current_revision(empty_store) == head_revision()
 
 
-def test_upgrading_twice_changes_nothing(engine: Engine) -> None:
-    create_schema(engine)
-    create_schema(engine)
-    assert current_revision(engine) == head_revision()
+def test_upgrading_twice_changes_nothing(empty_store: Engine) -> None:
+    create_schema(empty_store)
+    create_schema(empty_store)
+    assert current_revision(empty_store) == head_revision()
 
 
-def test_downgrade_to_base_removes_every_table_and_upgrade_rebuilds_them(engine: Engine) -> None:
-    upgrade(engine)
-    downgrade(engine, "base")
-    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
-    assert current_revision(engine) is None
-    upgrade(engine)
-    assert set(inspect(engine).get_table_names()) >= TABLES
+def test_downgrade_to_base_removes_every_table_and_upgrade_rebuilds_them(empty_store: Engine) -> None:
+    upgrade(empty_store)
+    downgrade(empty_store, "base")
+    assert set(inspect(empty_store).get_table_names()) <= {"alembic_version"}
+    assert current_revision(empty_store) is None
+    upgrade(empty_store)
+    assert set(inspect(empty_store).get_table_names()) >= TABLES
 
 
-def test_a_database_with_tables_but_no_version_is_refused_not_overwritten(engine: Engine) -> None:
-    with engine.begin() as conn:
+def test_a_database_with_tables_but_no_version_is_refused_not_overwritten(empty_store: Engine) -> None:
+    with empty_store.begin() as conn:
         conn.execute(text("CREATE TABLE messages (id INTEGER PRIMARY KEY)"))
     with pytest.raises(StoreError, match="no schema version"):
-        upgrade(engine)
-    assert set(inspect(engine).get_table_names()) == {"messages"}
+        upgrade(empty_store)
+    assert set(inspect(empty_store).get_table_names()) == {"messages"}
 
 
 def test_services_starting_together_migrate_once_without_errors(database_url: str) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store import (
@@ -30,21 +29,6 @@ from bot.store import (
     session_factory,
     transaction,
 )
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    """A migrated store on a fresh database: a SQLite file, then a PostgreSQL database."""
-    engine = make_engine(database_url)
-    create_schema(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    """Session factory of the store."""
-    return session_factory(engine)
 
 
 def test_make_engine_creates_the_folder_and_uses_wal(tmp_path: Path) -> None:

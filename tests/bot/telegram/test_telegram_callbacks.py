@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store import create_schema, make_engine, session_factory, transaction
+from bot.store import transaction
 from bot.telegram.callbacks import MAX_CALLBACK_BYTES, CallbackStore, fits
 from bot.telegram.models import TelegramCallback
 
 LONG = '/manage_booking{"booking_reference":"20261201-0001","booking_action":"cancel"}'
-
-
-@pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    """A migrated store."""
-    engine = make_engine(database_url)
-    create_schema(engine)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def rows(sessions: sessionmaker[Session]) -> int:

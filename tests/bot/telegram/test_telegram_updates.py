@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store import create_schema, make_engine, session_factory, transaction
+from bot.store import transaction
 from bot.telegram.models import TelegramUpdate
 from bot.telegram.updates import Claim, UpdateLedger
 
 BOT = 123456789
-
-
-@pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    """A migrated store."""
-    engine = make_engine(database_url)
-    create_schema(engine)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def age(sessions: sessionmaker[Session], update_id: int, seconds: float) -> None:
