@@ -10,12 +10,17 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.booking import cli as booking_cli
 from index.engine import Mode, SearchEngine, SearchHit
 from index.errors import EmptyQueryError, IndexError_
 from index.settings import IndexSettings
 from knowledge.errors import KnowledgeError, UnknownRegionError
+
+if TYPE_CHECKING:
+    from bot.rasa_model import TrainingProgress
+    from bot.settings import RasaSettings
 
 logger = logging.getLogger("eldercare")
 
@@ -177,13 +182,11 @@ def cmd_eval_retrieval(args: argparse.Namespace) -> int:
 def cmd_eval_nlu(args: argparse.Namespace) -> int:
     """Train the NLU model if needed, test it on the held-out set, print per-intent scores."""
     from bot.nlu_eval import RasaError, evaluate_nlu
-    from bot.rasa_model import train_assistant
     from bot.settings import RasaSettings
 
     settings = RasaSettings()
     try:
-        _err("训练或加载 Rasa 模型… / training or loading the Rasa model…")
-        model = train_assistant(settings, force=args.retrain)
+        model = _train(settings, force=args.retrain)
         report = evaluate_nlu(settings, model, Path(args.set) if args.set else None)
     except RasaError as exc:
         _err(str(exc))
@@ -196,12 +199,10 @@ def cmd_eval_nlu(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     """Train the Rasa model (NLU and dialogue) if its inputs changed."""
     from bot.nlu_eval import RasaError
-    from bot.rasa_model import train_assistant
     from bot.settings import RasaSettings
 
     try:
-        _err("训练或加载 Rasa 模型… / training or loading the Rasa model…")
-        model = train_assistant(RasaSettings(), force=args.retrain)
+        model = _train(RasaSettings(), force=args.retrain)
     except RasaError as exc:
         _err(str(exc))
         return EXIT_ERROR
@@ -212,14 +213,12 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_up(args: argparse.Namespace) -> int:
     """Start Rasa, the action server and the gateway in the background; wait until all are healthy."""
     from bot.nlu_eval import RasaError
-    from bot.rasa_model import train_assistant
     from bot.settings import RasaSettings, StackSettings
     from bot.stack import StackError, up
 
     stack, rasa = StackSettings(), RasaSettings()
     try:
-        _err("准备 Rasa 模型… / preparing the Rasa model…")
-        model = train_assistant(rasa)
+        model = _train(rasa, force=False)
         _err("启动服务（第一次需要一两分钟）… / starting the services (a minute or two the first time)…")
         up(stack, rasa, model, tick=_progress_dot)
     except (RasaError, StackError) as exc:
@@ -235,6 +234,65 @@ def cmd_up(args: argparse.Namespace) -> int:
     _out(f"日志 / logs:                {stack.log_dir}/{{actions,rasa,gateway}}.log")
     _out("停止 / stop:                eldercare down")
     return EXIT_OK
+
+
+def _train(settings: RasaSettings, force: bool) -> Path:
+    """The Rasa model for the current inputs, trained first (with its progress shown) when needed."""
+    from bot.rasa_model import train_assistant
+
+    display = TrainingDisplay()
+    try:
+        model = train_assistant(settings, force=force, on_progress=display)
+    finally:
+        display.done()
+    if not display.announced:
+        _err(f"Rasa 模型是最新的，不用训练 / the Rasa model is up to date: {model.name}")
+    else:
+        _err(f"训练完成，用了 {display.elapsed} / trained in {display.elapsed}")
+    return model
+
+
+class TrainingDisplay:
+    """Shows a Rasa training as it goes: how long it takes, the component, its epochs, the time so far.
+
+    On a terminal one line is redrawn; in a log (CI, `make run > file`) a line is written when the
+    component changes and at most every 20 seconds otherwise.
+    """
+
+    def __init__(self, every_s: float = 20.0) -> None:
+        self.every_s = every_s
+        self.announced = False
+        self.last_line = ""
+        self.last_written = 0.0
+        self.last_component: str | None = None
+        self.tty = sys.stderr.isatty()
+        self.elapsed = "0:00"
+
+    def __call__(self, progress: TrainingProgress) -> None:
+        if not self.announced and not progress.waiting:
+            self.announced = True
+            about = progress.expected_s / 60
+            _err(
+                f"训练 Rasa 模型，大约需要 {about:.0f} 分钟（只在训练数据改动后才需要）… / "
+                f"training the Rasa model, about {about:.0f} min (only when its data changed)…"
+            )
+        line = progress.describe()
+        now = time.monotonic()
+        if self.tty:
+            sys.stderr.write("\r\033[K" + line)
+            sys.stderr.flush()
+        elif progress.component != self.last_component or now - self.last_written >= self.every_s:
+            _err("  " + line)
+            self.last_written = now
+        self.last_component = progress.component
+        self.last_line = line
+        self.elapsed = f"{int(progress.elapsed_s) // 60}:{int(progress.elapsed_s) % 60:02d}"
+
+    def done(self) -> None:
+        """End the redrawn line."""
+        if self.tty and self.last_line:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
 
 
 def _progress_dot() -> None:

@@ -6,9 +6,14 @@ import hashlib
 import json
 import logging
 import os
+import re
 import subprocess
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from bot.settings import REPO_ROOT, RasaSettings
 
@@ -87,19 +92,52 @@ def rasa_env(action_url: str | None = None) -> dict[str, str]:
     return env
 
 
-def run_rasa(settings: RasaSettings, args: list[str], timeout: int) -> None:
+def run_rasa(
+    settings: RasaSettings, args: list[str], timeout: int, on_line: Callable[[str], None] | None = None
+) -> None:
+    """Run a Rasa command; each line it prints (progress bars split at \\r too) goes to on_line."""
     if not settings.rasa_bin.exists():
         raise RasaError(
             f"找不到 Rasa（{settings.rasa_bin}）。请先运行 `make setup`。 / Rasa not found: run `make setup`."
         )
     logger.info("running rasa %s", " ".join(args))
-    proc = subprocess.run(
-        [str(settings.rasa_bin), *args], cwd=REPO_ROOT, env=rasa_env(), capture_output=True,
-        text=True, timeout=timeout, check=False,
+    proc = subprocess.Popen(
+        [str(settings.rasa_bin), *args], cwd=REPO_ROOT, env=rasa_env(), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
     )  # fmt: skip
+    assert proc.stdout is not None
+    tail: deque[str] = deque(maxlen=60)
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    try:
+        for line in _lines(proc.stdout):
+            tail.append(line)
+            if on_line is not None:
+                on_line(line)
+        proc.wait()
+    finally:
+        timer.cancel()
+        proc.stdout.close()
+        if proc.poll() is None:  # on_line raised: stop Rasa too
+            proc.kill()
+            proc.wait()
     if proc.returncode != 0:
-        tail = (proc.stdout + proc.stderr)[-3000:]
-        raise RasaError(f"rasa {args[0]} 失败 / failed (exit {proc.returncode}):\n{tail}")
+        text = "\n".join(tail)[-3000:]
+        why = f"超时 {timeout} 秒 / timed out after {timeout} s" if proc.returncode == -9 else "失败 / failed"
+        raise RasaError(f"rasa {args[0]} {why} (exit {proc.returncode}):\n{text}")
+
+
+def _lines(stream: IO[bytes]) -> Iterator[str]:
+    """Lines of a byte stream as they arrive, split at \\n and at the \\r progress bars redraw with."""
+    pending = b""
+    while chunk := os.read(stream.fileno(), 4096):
+        pending += chunk
+        *complete, pending = re.split(rb"\r\n|\r|\n", pending)
+        for raw in complete:
+            if raw.strip():
+                yield raw.decode("utf-8", errors="replace")
+    if pending.strip():
+        yield pending.decode("utf-8", errors="replace")
 
 
 def nlu_fingerprint(settings: RasaSettings) -> str:
