@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, Field
 
 from knowledge.catalog import Catalog, ResolvedCitation, load_catalog, resolve_citations
@@ -14,6 +13,7 @@ from knowledge.documents import Document, load_corpus
 from knowledge.eligibility import EligibilityEngine, RuleSet, load_rules
 from knowledge.errors import KnowledgeError
 from knowledge.regions import Gazetteer, load_gazetteer
+from knowledge.yamlio import load_yaml
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -132,7 +132,7 @@ class KnowledgeBase:
 def load_lexicon(path: Path) -> Lexicon:
     """Load the domain lexicon."""
     try:
-        return Lexicon.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return Lexicon.model_validate(load_yaml(path.read_text(encoding="utf-8")))
     except Exception as exc:
         raise KnowledgeError(f"{path}: 词表无效 / invalid lexicon: {exc}") from exc
 

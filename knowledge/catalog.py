@@ -18,6 +18,7 @@ from knowledge.chunking import Chunk
 from knowledge.documents import Document
 from knowledge.errors import CatalogError
 from knowledge.textnorm import occurrences
+from knowledge.yamlio import load_yaml
 
 CATALOG_FILES = ("services.yaml", "benefits.yaml", "facilities.yaml", "targets.yaml")
 
@@ -170,7 +171,7 @@ def load_catalog(directory: Path) -> Catalog:
         if not path.exists():
             continue
         try:
-            content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            content = load_yaml(path.read_text(encoding="utf-8")) or {}
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise CatalogError(f"{path}: 无法解析 / cannot parse: {exc}") from exc
         if not isinstance(content, dict):

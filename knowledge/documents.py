@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from knowledge.errors import CorpusError
+from knowledge.yamlio import load_yaml
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
@@ -83,7 +84,7 @@ def load_sources(path: Path) -> list[DocumentMeta]:
     """Read the list of source documents and their metadata (knowledge/sources.yaml)."""
     raw = read_text(path)
     try:
-        items = yaml.safe_load(raw)
+        items = load_yaml(raw)
         return [DocumentMeta.model_validate(item) for item in items]
     except (yaml.YAMLError, ValidationError, TypeError) as exc:
         raise CorpusError(f"{path}: 元数据无效 / invalid metadata: {exc}") from exc
@@ -102,7 +103,7 @@ def parse_document(text: str, path: Path) -> Document:
     if not match:
         raise CorpusError(f"{path}: 缺少元数据 / missing front matter (--- … ---)")
     try:
-        meta = DocumentMeta.model_validate(yaml.safe_load(match.group(1)))
+        meta = DocumentMeta.model_validate(load_yaml(match.group(1)))
     except (yaml.YAMLError, ValidationError) as exc:
         raise CorpusError(f"{path}: 元数据无效 / invalid metadata: {exc}") from exc
     body = text[match.end() :]

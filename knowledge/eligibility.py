@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from knowledge.catalog import Benefit, Catalog, Citation, PersonStatus
 from knowledge.errors import CatalogError
 from knowledge.regions import Gazetteer
+from knowledge.yamlio import load_yaml
 
 
 class Fact(str, Enum):
@@ -112,7 +113,7 @@ class Decision:
 def load_rules(path: Path, catalog: Catalog) -> RuleSet:
     """Load the rules and check that each names a benefit of the catalog, once."""
     try:
-        rules = RuleSet.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        rules = RuleSet.model_validate(load_yaml(path.read_text(encoding="utf-8")))
     except (yaml.YAMLError, ValidationError, OSError) as exc:
         raise CatalogError(f"{path}: 资格规则无效 / invalid eligibility rules: {exc}") from exc
     known = {b.id for b in catalog.benefits}

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from knowledge.documents import DocumentMeta
 from knowledge.errors import KnowledgeError, UnknownRegionError
 from knowledge.textnorm import normalize
+from knowledge.yamlio import load_yaml
 
 
 class RegionLevel(str, Enum):
@@ -118,7 +118,7 @@ class Gazetteer:
 def load_gazetteer(path: Path, documents: Sequence[DocumentMeta] = ()) -> Gazetteer:
     """Load the gazetteer YAML and index it against the documents' regions."""
     try:
-        root = Region.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        root = Region.model_validate(load_yaml(path.read_text(encoding="utf-8")))
     except Exception as exc:
         raise KnowledgeError(f"{path}: 地名表无效 / invalid gazetteer: {exc}") from exc
     return Gazetteer(root, documents)

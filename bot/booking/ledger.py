@@ -118,9 +118,9 @@ def sync_schedule(session: Session, schedule: Schedule, start: date, days: int |
     count = select(func.count(VisitSlot.id))
     before_slots = session.scalar(count) or 0
     key = ["area_id", "service", "day", "half_day"]
-    for chunk in range(0, len(rows), 500):
-        statement = insert(VisitSlot).values(rows[chunk : chunk + 500])
-        session.execute(statement.on_conflict_do_nothing(index_elements=key))
+    if rows:  # one statement executed for many rows (compiled once: a multi-VALUES insert is not)
+        statement = insert(VisitSlot.__table__).on_conflict_do_nothing(index_elements=key)
+        session.connection().execute(statement, rows)
     result = SyncResult(areas=len(areas) - before_areas, slots=(session.scalar(count) or 0) - before_slots)
     logger.info("schedule sync from %s: %d new areas, %d new slots", start, result.areas, result.slots)
     return result

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from bot.booking.errors import ScheduleError
 from bot.store.models import HalfDay, VisitService
+from knowledge.yamlio import load_yaml
 
 Capacity = dict[VisitService, dict[HalfDay, int]]
 
@@ -86,7 +87,7 @@ def load_schedule(path: Path | None = None, regions: set[str] | None = None) -> 
     """Read and check a schedule file; with `regions`, every area must be one of them."""
     path = path or default_schedule_path()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
         schedule = Schedule.model_validate(raw)
     except OSError as exc:
         raise ScheduleError(f"读不到排班文件 / cannot read the schedule {path}: {exc}") from exc

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.yamlio import load_yaml
+
 logger = logging.getLogger(__name__)
 
 COMPONENT = "EmergencyOverride"
@@ -31,7 +33,7 @@ class EmergencyPatterns:
     def from_nlu_config(cls, path: Path) -> EmergencyPatterns:
         """The patterns of the EmergencyOverride component in a Rasa config (none if it is missing)."""
         try:
-            config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            config = load_yaml(path.read_text(encoding="utf-8")) or {}
             entry = next(c for c in config.get("pipeline", []) if str(c.get("name", "")).endswith(COMPONENT))
             patterns = [str(p) for p in entry.get("patterns", [])]
         except (OSError, yaml.YAMLError, StopIteration, AttributeError) as exc:
