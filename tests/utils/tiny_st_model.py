@@ -16,7 +16,7 @@ CHARS += "养老服务社区居家补贴助餐浴医保低户申报材料截止�
 
 def build_tiny_model(directory: Path, prompts: dict[str, str] | None = None) -> Path:
     """Save a randomly initialised 1-layer BERT with mean pooling as a sentence-transformers model."""
-    from sentence_transformers import SentenceTransformer, models
+    from sentence_transformers import SentenceTransformer
     from transformers import BertConfig, BertModel, BertTokenizer
 
     raw = directory / "bert"
@@ -32,11 +32,15 @@ def build_tiny_model(directory: Path, prompts: dict[str, str] | None = None) -> 
         intermediate_size=64,
     )
     BertModel(config).save_pretrained(str(raw))
-    transformer = models.Transformer(str(raw), max_seq_length=64)
+    try:  # sentence-transformers 6 moved the modules (the old path warns)
+        from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
+    except ImportError:  # older releases
+        from sentence_transformers.models import Pooling, Transformer
+    transformer = Transformer(str(raw), max_seq_length=64)
     get_dim = (
         getattr(transformer, "get_embedding_dimension", None) or transformer.get_word_embedding_dimension
     )
-    pooling = models.Pooling(get_dim(), pooling_mode="mean")
+    pooling = Pooling(get_dim(), pooling_mode="mean")
     model = SentenceTransformer(modules=[transformer, pooling], prompts=prompts or {}, device="cpu")
     out = directory / "st"
     model.save(str(out))
