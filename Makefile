@@ -10,9 +10,11 @@ RASA_STAMP := $(RASA_VENV)/.installed
 PYTHON310 ?=
 APP_LOCK := constraints/app.txt
 RASA_LOCK := constraints/rasa.txt
-# pip's own output, one line per package it collects, so that a long install shows it is moving.
-# (pip's errors pass too; pipefail keeps pip's exit status.)
-PIP_PROGRESS := { grep --line-buffered -E '^(Collecting|Installing|Successfully)|ERROR|[Ee]rror:' || true; }
+# pip's output shortened to a line per package it collects, then how many it installed (errors in
+# full); pipefail keeps pip's exit status.
+PIP_PROGRESS := awk '/^Collecting /{print "    " $$1 " " $$2; fflush()} \
+  /^Successfully installed /{print "    " NF - 2 " packages installed"; fflush()} \
+  /ERROR|[Ee]rror:/{print; fflush()}'
 TORCH_VERSION := 2.13.0
 
 .PHONY: setup build test lint bench run run-banner clean help lock
