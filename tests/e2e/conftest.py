@@ -39,8 +39,9 @@ from index.engine import SearchEngine
 from index.settings import IndexSettings
 
 ELDERCARE = Path(sys.executable).with_name("eldercare")
-# A Friday: tomorrow has no visits, so booking tests meet the weekend (tests/bot/booking cover every day).
-STACK_TODAY = date(2026, 12, 11)
+# The day the stack takes as today: a Friday (tomorrow has no visits, so the booking tests meet the
+# weekend; the unit tests cover every day of a week), or ELDERCARE_TEST_TODAY (e.g. 2026-12-13, a Sunday).
+STACK_TODAY = date.fromisoformat(os.environ.get("ELDERCARE_TEST_TODAY") or "2026-12-11")
 
 
 def new_sender(prefix: str = "e2e") -> str:
