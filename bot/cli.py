@@ -196,6 +196,41 @@ def cmd_eval_nlu(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_eval_answers(args: argparse.Namespace) -> int:
+    """Run a question set through the running gateway and print what users received, scored."""
+    import httpx
+
+    from bot.answer_eval import category_counts, evaluate_answers, load_items, transcript
+
+    path = Path(args.set)
+    if not path.is_file():
+        _err(f"找不到问题集：{path} / no such question set: {path}")
+        return EXIT_USAGE
+    try:
+        items = load_items(path)
+    except ValueError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    url = args.url.rstrip("/")
+    try:
+        httpx.get(f"{url}/healthz", timeout=5)
+    except httpx.HTTPError:
+        _err(f"连不上服务（{url}），请先运行 `eldercare up`。 / cannot reach the gateway at {url}.")
+        return EXIT_ERROR
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(category_counts(items).items()))
+    _err(f"{len(items)} 条 / items ({counts}) → {url}")
+
+    def progress(done: int, total: int) -> None:
+        if done % 25 == 0 or done == total:
+            _err(f"  {done}/{total}")
+
+    report, outcomes = evaluate_answers(url, items, progress=progress)
+    if args.transcript:
+        Path(args.transcript).write_text(transcript(outcomes) + "\n", encoding="utf-8")
+    _out(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else report.render())
+    return EXIT_ERROR if args.check and report.failures() else EXIT_OK
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     """Train the Rasa model (NLU and dialogue) if its inputs changed."""
     from bot.nlu_eval import RasaError
@@ -532,6 +567,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--retrain", action="store_true", help="train even if a model for these inputs exists"
     )
     nlu_eval.set_defaults(func=cmd_eval_nlu)
+
+    answers = ev.add_parser(
+        "answers", help="端到端回答评测 / what users receive, through the running gateway"
+    )
+    answers.add_argument("--set", default="tests/data/answers_dev.jsonl", help="JSONL question set")
+    answers.add_argument("--url", default="http://127.0.0.1:8000", help="the gateway (default %(default)s)")
+    answers.add_argument("--json", action="store_true", help="the figures as JSON")
+    answers.add_argument("--transcript", metavar="FILE", help="write every conversation to FILE (JSONL)")
+    answers.add_argument("--check", action="store_true", help="exit 1 when a floor is not reached")
+    answers.set_defaults(func=cmd_eval_answers)
 
     corpus = sub.add_parser("corpus", help="政策文件 / policy documents").add_subparsers(
         dest="action", required=True
