@@ -17,9 +17,9 @@ from typing import Any
 from actions.catalog_answers import FACILITY_FIELDS, applies, find_facilities, find_service
 from actions.context import Services
 from actions.eligibility import verdict_answer
-from actions.places import Place, place_in_text, resolve
-from actions.profile_parsing import StatusReader, read_age
-from actions.replies import CitationData, Cited, best_quote, region_label
+from bot.core.answers.places import Place, place_in_text, resolve
+from bot.core.answers.profile import StatusReader, read_age
+from bot.core.answers.replies import CitationData, Cited, best_quote, region_label
 from knowledge.catalog import Benefit
 from knowledge.eligibility import Decision, Profile, Verdict
 

@@ -24,13 +24,13 @@ from actions.booking_form import (
 )
 from actions.context import Services, services
 from actions.dispatch import channel_of, latest_text
-from actions.replies import BOOK, HUMAN, meta_message
-from bot.booking import ledger
-from bot.booking.contact import find_phone
-from bot.booking.errors import BookingError, DayNotBookable, SlotFull
-from bot.booking.words import CANCEL, CHANGE_TIME, find_reference
-from bot.store.errors import StoreError
-from bot.store.models import LIVE_BOOKING_STATUSES, Booking, BookingStatus, HalfDay
+from bot.core.answers.replies import BOOK, HUMAN, meta_message
+from bot.core.booking import ledger
+from bot.core.booking.contact import find_phone
+from bot.core.booking.errors import BookingError, DayNotBookable, SlotFull
+from bot.core.booking.words import CANCEL, CHANGE_TIME, find_reference
+from bot.core.store.errors import StoreError
+from bot.core.store.models import LIVE_BOOKING_STATUSES, Booking, BookingStatus, HalfDay
 
 logger = logging.getLogger(__name__)
 

@@ -21,12 +21,18 @@ from sqlalchemy.orm import Session
 
 from actions.context import Services, services
 from actions.dispatch import channel_of, latest_intent, latest_text
-from actions.replies import HUMAN, meta_message
-from bot.booking import ledger
-from bot.booking.contact import ContactError, find_phone, normalize_address, normalize_name, normalize_phone
-from bot.booking.dates import format_day, parse_when
-from bot.booking.errors import AreaTooBroad, BookingError, DayNotBookable, NotServed, Opening, SlotFull
-from bot.booking.words import (
+from bot.core.answers.replies import HUMAN, meta_message
+from bot.core.booking import ledger
+from bot.core.booking.contact import (
+    ContactError,
+    find_phone,
+    normalize_address,
+    normalize_name,
+    normalize_phone,
+)
+from bot.core.booking.dates import format_day, parse_when
+from bot.core.booking.errors import AreaTooBroad, BookingError, DayNotBookable, NotServed, Opening, SlotFull
+from bot.core.booking.words import (
     CANCEL,
     CHANGE_ADDRESS,
     CHANGE_NAME,
@@ -39,9 +45,9 @@ from bot.booking.words import (
     says_yes,
     strip_name,
 )
-from bot.store.db import transaction
-from bot.store.errors import StoreError
-from bot.store.models import Booking, HalfDay, VisitService
+from bot.core.store.db import transaction
+from bot.core.store.errors import StoreError
+from bot.core.store.models import Booking, HalfDay, VisitService
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import Answer
-from actions.replies import meta_message
+from bot.core.answers.compose import Answer
+from bot.core.answers.replies import meta_message
 
 
 def send(dispatcher: CollectingDispatcher, answer: Answer, **meta: Any) -> None:

@@ -8,11 +8,11 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import Answer, Message
 from actions.context import Services, services
 from actions.dispatch import latest_text, send
-from actions.places import UNKNOWN, place_in_text, resolve
-from actions.profile_parsing import (
+from bot.core.answers.compose import Answer, Message
+from bot.core.answers.places import UNKNOWN, place_in_text, resolve
+from bot.core.answers.profile import (
     CARE,
     DONT_KNOW,
     ECONOMIC,
@@ -28,7 +28,7 @@ from actions.profile_parsing import (
     read_choice,
     statuses_of,
 )
-from actions.replies import HUMAN, NO_THANKS, Cited
+from bot.core.answers.replies import HUMAN, NO_THANKS, Cited
 from knowledge.eligibility import Decision, Profile, Verdict
 from knowledge.textnorm import normalize
 

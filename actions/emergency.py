@@ -15,8 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import services
 from actions.dispatch import channel_of, latest_text
 from actions.handoff import raise_ticket
-from actions.replies import meta_message
-from bot.store.models import HandoffReason, Priority
+from bot.core.answers.replies import meta_message
+from bot.core.store.models import HandoffReason, Priority
 from knowledge.textnorm import normalize
 
 logger = logging.getLogger(__name__)

@@ -11,10 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import Services, services
 from actions.dispatch import channel_of, latest_intent, latest_text
-from actions.replies import meta_message
-from bot.store.db import transaction
-from bot.store.models import HandoffReason, Priority
-from bot.store.repository import open_handoff, queue_position
+from bot.core.answers.replies import meta_message
+from bot.core.store.db import transaction
+from bot.core.store.models import HandoffReason, Priority
+from bot.core.store.repository import open_handoff, queue_position
 
 REASONS = {
     "complaint": (HandoffReason.COMPLAINT, Priority.HIGH),

@@ -34,9 +34,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.rasa_model import train_assistant
-from bot.settings import RasaSettings, StackSettings
-from bot.stack import down, free_ports, status, up
+from bot.cli.rasa_model import train_assistant
+from bot.cli.settings import RasaSettings, StackSettings
+from bot.cli.stack import down, free_ports, status, up
 
 # A mixed script: what elders, families and workers typically send, in conversation order.
 SCRIPT = [
@@ -252,9 +252,9 @@ async def assist(url: str, token: str, operators: int, seconds: float, mean_gap:
 
 def bench_operator(database_url: str) -> tuple[str, str]:
     """Create an operator for the assist run; return (username, password)."""
-    from bot.operators import add_operator
-    from bot.store import make_engine, session_factory, transaction
-    from bot.store.models import OperatorRole
+    from bot.core.operators import add_operator
+    from bot.core.store import make_engine, session_factory, transaction
+    from bot.core.store.models import OperatorRole
 
     engine = make_engine(database_url)
     try:

@@ -19,8 +19,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.nlu_eval import INTENTS, run_rasa
-from bot.settings import REPO_ROOT, RasaSettings
+from bot.cli.nlu_eval import INTENTS, run_rasa
+from bot.cli.settings import REPO_ROOT, RasaSettings
 
 Config = dict[str, Any]
 

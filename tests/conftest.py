@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.stack import free_ports
-from bot.store import create_schema, make_engine, session_factory
+from bot.cli.stack import free_ports
+from bot.core.store import create_schema, make_engine, session_factory
 from index.engine import SearchEngine
 from index.settings import IndexSettings
 from knowledge.base import KnowledgeBase, load_knowledge

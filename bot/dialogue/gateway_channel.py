@@ -17,8 +17,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.core.masking import install_service_log_masking
 from bot.dialogue import rasa_speedups
-from bot.masking import install_service_log_masking
 
 logger = logging.getLogger(__name__)
 

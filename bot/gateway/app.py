@@ -12,26 +12,24 @@ import httpx
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
+from bot.core.masking import install_service_log_masking
+from bot.core.outbox import Outbox
+from bot.core.rasa_client import HTTP_LIMITS, RasaClient
+from bot.core.rate_limit import SenderRateLimit
+from bot.core.safety import EmergencyPatterns
+from bot.core.store import create_schema, make_engine, session_factory
+from bot.core.turns import ChatTurns
 from bot.gateway.assist import AssistClient
-from bot.gateway.emergency import EmergencyPatterns
 from bot.gateway.errors import BodySizeLimit, install_error_handlers
 from bot.gateway.handoff_timeouts import HandoffTimeoutJob
-from bot.gateway.outbox import Outbox
 from bot.gateway.periodic import every
-from bot.gateway.rasa_client import RasaClient
-from bot.gateway.rate_limit import SenderRateLimit
 from bot.gateway.reminders import ReminderJob
 from bot.gateway.routes import bookings, chat, handoffs, health, operator, suggestions, telegram, web
 from bot.gateway.settings import GatewaySettings
-from bot.gateway.turns import ChatTurns
-from bot.masking import install_service_log_masking
-from bot.store import create_schema, make_engine, session_factory
 from bot.telegram.app import gateway_channel
 from bot.telegram.settings import TelegramSettings
 
 logger = logging.getLogger(__name__)
-
-HTTP_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 
 @asynccontextmanager

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from bot.gateway.errors import ApiError, RasaUnavailable
-from bot.gateway.rasa_client import RasaClient
+from bot.core.errors import ApiError, RasaUnavailable
+from bot.core.rasa_client import RasaClient
 from bot.gateway.schemas import ProfileSlot, Suggestions, UserProfile
 
 logger = logging.getLogger(__name__)

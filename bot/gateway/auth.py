@@ -8,11 +8,11 @@ from fastapi import Depends
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from bot.core.errors import ApiError
+from bot.core.operators import operator_for_token
+from bot.core.store import transaction
+from bot.core.store.models import Operator, OperatorRole
 from bot.gateway.deps import SessionsDep
-from bot.gateway.errors import ApiError
-from bot.operators import operator_for_token
-from bot.store import transaction
-from bot.store.models import Operator, OperatorRole
 
 _bearer = HTTPBearer(auto_error=False)
 

@@ -9,12 +9,12 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.gateway.emergency import EmergencyPatterns
-from bot.gateway.outbox import Outbox
-from bot.gateway.rasa_client import RasaClient
-from bot.gateway.rate_limit import SenderRateLimit
+from bot.core.outbox import Outbox
+from bot.core.rasa_client import RasaClient
+from bot.core.rate_limit import SenderRateLimit
+from bot.core.safety import EmergencyPatterns
+from bot.core.turns import ChatTurns
 from bot.gateway.settings import GatewaySettings
-from bot.gateway.turns import ChatTurns
 
 
 async def get_settings(request: Request) -> GatewaySettings:

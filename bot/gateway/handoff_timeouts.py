@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import handoffs
-from bot.gateway.outbox import Outbox
-from bot.store import transaction
-from bot.store.models import HandoffTicket, utcnow
+from bot.core import handoffs
+from bot.core.outbox import Outbox
+from bot.core.store import transaction
+from bot.core.store.models import HandoffTicket, utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -14,12 +14,12 @@ from datetime import date, timedelta
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.booking import ledger
-from bot.booking.dates import format_day
-from bot.clock import Clock
-from bot.gateway.outbox import Outbox
-from bot.store import Direction, log_message, transaction
-from bot.store.models import Booking
+from bot.core.booking import ledger
+from bot.core.booking.dates import format_day
+from bot.core.clock import Clock
+from bot.core.outbox import Outbox
+from bot.core.store import Direction, log_message, transaction
+from bot.core.store.models import Booking
 
 logger = logging.getLogger(__name__)
 

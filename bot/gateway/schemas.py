@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class Channel(str, Enum):
-    """Where a user writes from."""
-
-    WEB = "web"
-    TELEGRAM = "telegram"
-
-
-class HandoffState(str, Enum):
-    """Whether a person has been asked to take over, as the chat contract shows it."""
-
-    NONE = "none"
-    WAITING = "waiting"
-    ACTIVE = "active"
+from bot.core.schemas import Channel, Citation, IntentInfo
 
 
 class ChatRequest(BaseModel):
@@ -32,74 +18,6 @@ class ChatRequest(BaseModel):
     sender_id: str = Field(min_length=1, examples=["web-3f2c9a"])
     text: str = Field(examples=["我妈洗澡不方便，有人上门吗"])
     channel: Channel = Channel.WEB
-
-
-class Button(BaseModel):
-    """A quick-reply button: the title shown and the payload sent back when pressed."""
-
-    title: str
-    payload: str
-
-
-class Reply(BaseModel):
-    """One message of the assistant."""
-
-    text: str
-    buttons: list[Button] = Field(default_factory=list)
-
-
-class IntentInfo(BaseModel):
-    """What the assistant understood the user to want."""
-
-    name: str
-    confidence: float
-
-
-class Citation(BaseModel):
-    """Where a policy answer comes from."""
-
-    doc_id: str
-    title: str
-    doc_number: str | None = None
-    section: str = ""
-    quote: str
-
-
-class HandoffInfo(BaseModel):
-    """The conversation's handoff ticket, if one is open."""
-
-    status: HandoffState = HandoffState.NONE
-    ticket_id: int | None = None
-
-
-class ChatResponse(BaseModel):
-    """What POST /api/chat answers (the fixed chat contract)."""
-
-    sender_id: str
-    replies: list[Reply]
-    intent: IntentInfo | None
-    citations: list[Citation]
-    handoff: HandoffInfo
-    emergency: bool
-
-
-class ErrorInfo(BaseModel):
-    """A machine-readable code and a bilingual message a person can read."""
-
-    code: str
-    message: str
-
-
-class ErrorBody(BaseModel):
-    """The body of every error answer."""
-
-    error: ErrorInfo
-
-
-class ChatFailure(ChatResponse):
-    """A chat answer given while the assistant is unavailable: an apology plus the error."""
-
-    error: ErrorInfo
 
 
 class LoggedMessage(BaseModel):

@@ -18,10 +18,10 @@ from telegram.error import NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.gateway.outbox import Outbox
-from bot.gateway.schemas import Button, Reply
-from bot.gateway.turns import ChatTurns
-from bot.store import StoreError
+from bot.core.outbox import Outbox
+from bot.core.schemas import Button, Reply
+from bot.core.store import StoreError
+from bot.core.turns import ChatTurns
 from bot.telegram.callbacks import CallbackStore
 from bot.telegram.handlers import TelegramHandlers
 from bot.telegram.logs import hide_token

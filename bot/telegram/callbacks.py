@@ -18,9 +18,9 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store import transaction
-from bot.store.models import utcnow
-from bot.telegram.models import TelegramCallback
+from bot.core.store import transaction
+from bot.core.store.models import utcnow
+from bot.core.store.telegram import TelegramCallback
 
 logger = logging.getLogger(__name__)
 

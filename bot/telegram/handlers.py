@@ -24,9 +24,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.gateway.errors import ApiError
-from bot.gateway.schemas import Button, Reply
-from bot.gateway.turns import APOLOGY_UNRECORDED, HUMAN_BUTTON, ChatTurns, RateLimited
+from bot.core.errors import ApiError
+from bot.core.schemas import Button, Reply
+from bot.core.turns import APOLOGY_UNRECORDED, HUMAN_BUTTON, ChatTurns, RateLimited
 from bot.telegram.callbacks import CallbackStore
 from bot.telegram.render import CHANNEL, keyboard, sender_id_for, split_text
 

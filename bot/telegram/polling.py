@@ -15,14 +15,13 @@ from collections.abc import Callable
 import httpx
 from fastapi.concurrency import run_in_threadpool
 
-from bot.gateway.app import HTTP_LIMITS
-from bot.gateway.emergency import EmergencyPatterns
-from bot.gateway.rasa_client import RasaClient
-from bot.gateway.rate_limit import SenderRateLimit
-from bot.gateway.settings import GatewaySettings
-from bot.gateway.turns import ChatTurns
-from bot.masking import install_service_log_masking
-from bot.store import create_schema, make_engine, session_factory
+from bot.core.masking import install_service_log_masking
+from bot.core.rasa_client import HTTP_LIMITS, RasaClient
+from bot.core.rate_limit import SenderRateLimit
+from bot.core.safety import EmergencyPatterns
+from bot.core.settings import ChatSettings
+from bot.core.store import create_schema, make_engine, session_factory
+from bot.core.turns import ChatTurns
 from bot.telegram.app import ALLOWED_UPDATES, TelegramChannel
 from bot.telegram.settings import TelegramSettings
 
@@ -32,7 +31,7 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 async def serve(
-    gateway: GatewaySettings,
+    gateway: ChatSettings,
     settings: TelegramSettings,
     stop: asyncio.Event,
     on_ready: Callable[[str], None] | None = None,
@@ -76,7 +75,7 @@ async def serve(
 
 
 def run_polling(
-    gateway: GatewaySettings, settings: TelegramSettings, on_ready: Callable[[str], None] | None = None
+    gateway: ChatSettings, settings: TelegramSettings, on_ready: Callable[[str], None] | None = None
 ) -> None:
     """Run polling mode until SIGINT or SIGTERM (raises TelegramError when Telegram cannot be reached)."""
     install_service_log_masking()

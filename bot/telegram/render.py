@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.gateway.schemas import Button
+from bot.core.schemas import Button
 
 # Telegram's limit on a message's text, counted in UTF-16 code units.
 MAX_MESSAGE = 4096

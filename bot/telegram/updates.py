@@ -25,9 +25,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store import transaction
-from bot.store.models import utcnow
-from bot.telegram.models import TelegramInbox, TelegramUpdate
+from bot.core.store import transaction
+from bot.core.store.models import utcnow
+from bot.core.store.telegram import TelegramInbox, TelegramUpdate
 
 logger = logging.getLogger(__name__)
 

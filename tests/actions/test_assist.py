@@ -6,8 +6,8 @@ import pytest
 
 from actions.assist import MAX_SUGGESTIONS, assist_sync
 from actions.context import Services, build_services
-from actions.replies import quote_is_verbatim
 from actions.settings import ActionSettings
+from bot.core.answers.replies import quote_is_verbatim
 from index.engine import SearchEngine
 from index.settings import IndexSettings
 

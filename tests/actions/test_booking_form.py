@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking_form import ActionSubmitBooking, ValidateBookingForm
 from actions.context import Services
-from bot.store import Booking, transaction
+from bot.core.store import Booking, transaction
 from index.engine import SearchEngine
 from tests.utils.actions import services_on, tracker
 

@@ -16,11 +16,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.booking import ActionManageBooking
 from actions.booking_form import ActionSubmitBooking, AskVisitDay, ValidateBookingForm
 from actions.context import Services
-from bot.booking import ledger
-from bot.booking.dates import format_day
-from bot.clock import Clock
+from bot.core.booking import ledger
+from bot.core.booking.dates import format_day
+from bot.core.clock import Clock
+from bot.core.store import Booking, BookingStatus, Message, transaction
 from bot.gateway.reminders import ReminderJob
-from bot.store import Booking, BookingStatus, Message, transaction
 from index.engine import SearchEngine
 from tests.utils.actions import services_on, tracker
 from tests.utils.visits import first_visit_day

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.profile_parsing import (
+from bot.core.answers.profile import (
     CARE,
     ECONOMIC,
     LIVES_WITH_FAMILY,

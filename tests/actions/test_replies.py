@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from actions.places import UNKNOWN, place_in_text, resolve
-from actions.replies import best_quote, quote_is_verbatim, source_line
+from bot.core.answers.places import UNKNOWN, place_in_text, resolve
+from bot.core.answers.replies import best_quote, quote_is_verbatim, source_line
 from knowledge.base import KnowledgeBase
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.answer_eval import (
+from bot.cli.answer_eval import (
     EvalItem,
     Outcome,
     Turn,

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.booking.settings import BookingSettings
-from bot.clock import Clock
+from bot.core.booking.settings import BookingSettings
+from bot.core.clock import Clock
 from bot.gateway.settings import GatewaySettings
 
 

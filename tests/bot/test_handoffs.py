@@ -7,9 +7,9 @@ import threading
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import handoffs
-from bot.operators import add_operator
-from bot.store import (
+from bot.core import handoffs
+from bot.core.operators import add_operator
+from bot.core.store import (
     HandoffReason,
     HandoffStatus,
     HandoffTicket,
@@ -17,7 +17,7 @@ from bot.store import (
     open_handoff,
     transaction,
 )
-from bot.store.models import Operator, OperatorRole
+from bot.core.store.models import Operator, OperatorRole
 
 
 @pytest.fixture

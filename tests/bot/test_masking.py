@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.masking import PersonalDataFilter, install_log_masking, mask_personal, mask_phone
+from bot.core.masking import PersonalDataFilter, install_log_masking, mask_personal, mask_phone
 
 
 class Collector(logging.Handler):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.nlu_eval import INTENTS, IntentScore, NluReport, RasaError, nlu_fingerprint, train_nlu
-from bot.settings import RasaSettings
+from bot.cli.nlu_eval import INTENTS, IntentScore, NluReport, RasaError, nlu_fingerprint, train_nlu
+from bot.cli.settings import RasaSettings
 
 
 def _report(f1: float = 1.0, emergency_recall: float = 1.0) -> NluReport:

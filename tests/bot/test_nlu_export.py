@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from bot import nlu_export
+from bot.cli import nlu_export
 from knowledge.base import PACKAGE_DIR, KnowledgeBase
 
 

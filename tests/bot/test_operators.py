@@ -11,16 +11,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.cli import main
-from bot.operators import (
+from bot.cli.main import main
+from bot.core.operators import (
     OperatorError,
     add_operator,
     authenticate,
     issue_token,
     operator_for_token,
 )
-from bot.store import make_engine, session_factory, transaction
-from bot.store.models import Operator, OperatorRole, OperatorToken, utcnow
+from bot.core.store import make_engine, session_factory, transaction
+from bot.core.store.models import Operator, OperatorRole, OperatorToken, utcnow
 
 PASSWORD = "correct horse battery"
 

@@ -13,10 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import TrainingDisplay
-from bot.nlu_eval import RasaError, run_rasa
-from bot.rasa_model import TYPICAL_TRAIN_S, TrainingProgress, expected_training_s, model_path, train_assistant
-from bot.settings import RasaSettings
+from bot.cli.main import TrainingDisplay
+from bot.cli.nlu_eval import RasaError, run_rasa
+from bot.cli.rasa_model import (
+    TYPICAL_TRAIN_S,
+    TrainingProgress,
+    expected_training_s,
+    model_path,
+    train_assistant,
+)
+from bot.cli.settings import RasaSettings
 
 # Lines as Rasa 3.6 prints them (rasa/engine/training/hooks.py, and tqdm's "Epochs" bar, redrawn with \r).
 RASA_OUTPUT = (

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.settings import StackSettings
-from bot.stack import Service, StackError, alive, down, free_ports, read_pid, start, status, stop_group
+from bot.cli.main import main
+from bot.cli.settings import StackSettings
+from bot.cli.stack import Service, StackError, alive, down, free_ports, read_pid, start, status, stop_group
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import socket
 import httpx
 import pytest
 
-from bot.terminal_chat import ChatError, render, run, send
+from bot.cli.terminal_chat import ChatError, render, run, send
 
 
 def test_render_numbers_buttons_and_shows_emergency_and_handoff() -> None:

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.stack import Service, read_pid
-from bot.store import (
+from bot.cli.stack import Service, read_pid
+from bot.core.store import (
     Booking,
     BookingEvent,
     BookingStatus,

@@ -24,7 +24,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from bot.store import Direction, log_message, make_engine, session_factory, transaction
+from bot.core.store import Direction, log_message, make_engine, session_factory, transaction
 from knowledge.base import KnowledgeBase
 from tests.e2e.conftest import Stack
 

@@ -24,9 +24,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.handoffs import RELEASE_NOTE
-from bot.stack import free_ports
-from bot.store import Direction, Message, make_engine, session_factory, transaction
+from bot.cli.stack import free_ports
+from bot.core.handoffs import RELEASE_NOTE
+from bot.core.store import Direction, Message, make_engine, session_factory, transaction
 from tests.e2e.conftest import Stack
 from tests.utils.fake_telegram import FakeTelegram, buttons_of, fake_telegram
 
@@ -87,7 +87,7 @@ def gateway(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             TELEGRAM_WEBHOOK_URL=f"{url}/telegram/webhook",
             ELDERCARE_REMINDER_INTERVAL_S="0",
         )
-        # As `eldercare up` runs the gateway (bot/stack.py), at log level warning.
+        # As `eldercare up` runs the gateway (bot/cli/stack.py), at log level warning.
         command = [sys.executable, "-m", "uvicorn", "bot.gateway.app:create_app", "--factory"]
         command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
@@ -262,7 +262,7 @@ def test_polling_mode_answers_a_question_and_stops_on_sigterm(stack: Stack, tmp_
             stack, TELEGRAM_BOT_TOKEN=POLLING_TOKEN, TELEGRAM_BASE_URL=fake.url, TELEGRAM_POLL_TIMEOUT_S="2"
         )
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "telegram", "--polling"],
+            [sys.executable, "-m", "bot.cli.main", "telegram", "--polling"],
             cwd=ROOT,
             env=env,
             stdout=out,

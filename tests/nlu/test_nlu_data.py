@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.nlu_eval import INTENTS
-from bot.settings import RasaSettings
+from bot.cli.nlu_eval import INTENTS
+from bot.cli.settings import RasaSettings
 
 ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 

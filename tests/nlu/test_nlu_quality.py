@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu_eval import INTENTS, evaluate_nlu
-from bot.rasa_model import train_assistant
-from bot.settings import RasaSettings
+from bot.cli.nlu_eval import INTENTS, evaluate_nlu
+from bot.cli.rasa_model import train_assistant
+from bot.cli.settings import RasaSettings
 
 pytestmark = pytest.mark.integration
 

@@ -9,9 +9,9 @@ from contextlib import contextmanager
 
 import uvicorn
 
+from bot.cli.stack import free_ports
 from bot.gateway.app import create_app
 from bot.gateway.settings import GatewaySettings
-from bot.stack import free_ports
 
 
 @contextmanager

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.booking.schedule import load_schedule
+from bot.core.booking.schedule import load_schedule
 
 
 def first_visit_day(start: date) -> date:

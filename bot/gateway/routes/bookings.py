@@ -9,16 +9,16 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from bot.booking import ledger
-from bot.booking.dates import parse_day
-from bot.booking.errors import BookingError, CapacityBelowBooked, UnknownArea
-from bot.clock import Clock
+from bot.core.booking import ledger
+from bot.core.booking.dates import parse_day
+from bot.core.booking.errors import BookingError, CapacityBelowBooked, UnknownArea
+from bot.core.clock import Clock
+from bot.core.errors import ApiError
+from bot.core.store import transaction
+from bot.core.store.models import Booking, BookingStatus, HalfDay, VisitService
 from bot.gateway.auth import AdminDep, OperatorDep
 from bot.gateway.deps import SessionsDep, SettingsDep
-from bot.gateway.errors import ApiError
 from bot.gateway.schemas import BookingEventPublic, BookingPublic, SlotCapacity, SlotPublic
-from bot.store import transaction
-from bot.store.models import Booking, BookingStatus, HalfDay, VisitService
 
 router = APIRouter(tags=["bookings"])
 

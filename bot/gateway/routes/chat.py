@@ -1,4 +1,4 @@
-"""POST /api/chat and the conversation log: the web channel's side of a turn (bot.gateway.turns)."""
+"""POST /api/chat and the conversation log: the web channel's side of a turn (bot.core.turns)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.schemas import Channel, ChatFailure, ChatResponse, ErrorBody
+from bot.core.store import messages_after, transaction
+from bot.core.turns import RateLimited, check_sender_id
 from bot.gateway.deps import SessionsDep, SettingsDep, TurnsDep
 from bot.gateway.errors import error_response
-from bot.gateway.schemas import (
-    Channel,
-    ChatFailure,
-    ChatRequest,
-    ChatResponse,
-    ErrorBody,
-    LoggedMessage,
-    MessageLog,
-)
-from bot.gateway.turns import RateLimited, check_sender_id
-from bot.store import messages_after, transaction
+from bot.gateway.schemas import ChatRequest, LoggedMessage, MessageLog
 
 logger = logging.getLogger(__name__)
 

@@ -13,11 +13,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import handoffs
+from bot.core import handoffs
+from bot.core.errors import ApiError, RasaUnavailable
+from bot.core.masking import mask_personal
+from bot.core.store import transaction
+from bot.core.store.models import HandoffStatus, HandoffTicket, Operator, utcnow
 from bot.gateway.assist import profile_from_slots
 from bot.gateway.auth import OperatorDep
 from bot.gateway.deps import OutboxDep, RasaDep, SessionsDep, SettingsDep
-from bot.gateway.errors import ApiError, RasaUnavailable
 from bot.gateway.schemas import (
     ConversationPublic,
     HandoffPublic,
@@ -27,9 +30,6 @@ from bot.gateway.schemas import (
     Resolution,
     UserProfile,
 )
-from bot.masking import mask_personal
-from bot.store import transaction
-from bot.store.models import HandoffStatus, HandoffTicket, Operator, utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
+from bot.core.store import StoreError, ping
 from bot.gateway.deps import EngineDep, HttpDep, SettingsDep
 from bot.gateway.schemas import DependencyHealth, HealthReport
-from bot.store import StoreError, ping
 
 logger = logging.getLogger(__name__)
 

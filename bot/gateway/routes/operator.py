@@ -7,11 +7,11 @@ from datetime import timedelta
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
+from bot.core.errors import ApiError
+from bot.core.operators import authenticate, issue_token
+from bot.core.store import transaction
 from bot.gateway.deps import SessionsDep, SettingsDep
-from bot.gateway.errors import ApiError
 from bot.gateway.schemas import LoginRequest, LoginResponse
-from bot.operators import authenticate, issue_token
-from bot.store import transaction
 
 router = APIRouter(tags=["operators"])
 

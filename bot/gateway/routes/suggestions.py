@@ -6,10 +6,11 @@ from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Request
 
+from bot.core.errors import ApiError
+from bot.core.schemas import ErrorBody
 from bot.gateway.assist import AssistClient
 from bot.gateway.auth import OperatorDep
-from bot.gateway.errors import ApiError
-from bot.gateway.schemas import ErrorBody, SuggestionRequest, Suggestions
+from bot.gateway.schemas import SuggestionRequest, Suggestions
 
 router = APIRouter(tags=["operators"])
 

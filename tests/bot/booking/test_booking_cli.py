@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.booking import ledger
-from bot.booking.ledger import NewBooking, Rules
-from bot.booking.schedule import load_schedule
-from bot.cli import main
-from bot.store import HalfDay, VisitService, create_schema, make_engine, session_factory, transaction
-from bot.store.migrate import head_revision
+from bot.cli.main import main
+from bot.core.booking import ledger
+from bot.core.booking.ledger import NewBooking, Rules
+from bot.core.booking.schedule import load_schedule
+from bot.core.store import HalfDay, VisitService, create_schema, make_engine, session_factory, transaction
+from bot.core.store.migrate import head_revision
 from knowledge.base import KnowledgeBase
 from tests.utils.visits import first_visit_day
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.booking.contact import (
+from bot.core.booking.contact import (
     MAX_ADDRESS_CHARS,
     MAX_NAME_CHARS,
     ContactError,

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot.booking.dates import HalfDay, When, format_day, parse_day, parse_when
+from bot.core.booking.dates import HalfDay, When, format_day, parse_day, parse_when
 
 TODAY = date(2026, 11, 24)  # a Tuesday
 AM = HalfDay.MORNING

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.booking import ledger
-from bot.booking.errors import (
+from bot.core.booking import ledger
+from bot.core.booking.errors import (
     AreaTooBroad,
     DayNotBookable,
     InvalidTransition,
@@ -19,9 +19,9 @@ from bot.booking.errors import (
     ServiceNotOffered,
     SlotFull,
 )
-from bot.booking.ledger import NewBooking, Rules
-from bot.booking.schedule import Schedule, load_schedule
-from bot.store import (
+from bot.core.booking.ledger import NewBooking, Rules
+from bot.core.booking.schedule import Schedule, load_schedule
+from bot.core.store import (
     Booking,
     BookingStatus,
     HalfDay,

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.booking.errors import ScheduleError
-from bot.booking.schedule import AreaSchedule, Schedule, default_schedule_path, load_schedule
-from bot.store.models import HalfDay, VisitService
+from bot.core.booking.errors import ScheduleError
+from bot.core.booking.schedule import AreaSchedule, Schedule, default_schedule_path, load_schedule
+from bot.core.store.models import HalfDay, VisitService
 from knowledge.base import KnowledgeBase
 
 MONDAY = date(2026, 11, 30)

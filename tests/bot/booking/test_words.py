@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.booking.words import (
+from bot.core.booking.words import (
     CANCEL,
     CHANGE_ADDRESS,
     CHANGE_NAME,
@@ -19,7 +19,7 @@ from bot.booking.words import (
     read_service,
     strip_name,
 )
-from bot.store.models import VisitService
+from bot.core.store.models import VisitService
 
 BATH, CLEANING, MEAL = VisitService.BATH, VisitService.CLEANING, VisitService.MEAL
 VISITING, REHAB, ESCORT = VisitService.VISITING, VisitService.REHAB, VisitService.ESCORT

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.nlu_eval import rasa_env
-from bot.rasa_model import train_assistant
-from bot.settings import REPO_ROOT, RasaSettings
+from bot.cli.nlu_eval import rasa_env
+from bot.cli.rasa_model import train_assistant
+from bot.cli.settings import REPO_ROOT, RasaSettings
 
 pytestmark = pytest.mark.integration
 

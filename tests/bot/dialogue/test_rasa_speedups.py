@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from bot.settings import REPO_ROOT, RasaSettings
+from bot.cli.settings import REPO_ROOT, RasaSettings
 
 pytestmark = pytest.mark.integration
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.gateway.errors import EmptyReply, RasaUnavailable
-from bot.gateway.rasa_client import assemble_reply
+from bot.core.errors import EmptyReply, RasaUnavailable
+from bot.core.rasa_client import assemble_reply
 
 CITATION = {
     "doc_id": "baoji-2019-111",
@@ -55,7 +55,7 @@ def test_custom_eldercare_message_carries_citations_and_is_not_a_reply() -> None
     data = {"messages": [{"recipient_id": "u", "text": "可以。宝鸡市规定……"}, _meta(citations=[CITATION])]}
     result = assemble_reply(data)
     assert [r.text for r in result.replies] == ["可以。宝鸡市规定……"]
-    assert [c.model_dump() for c in result.citations] == [CITATION]
+    assert [c.model_dump() for c in result.citations] == [CITATION | {"role": "answer"}]
     assert result.intent is None
 
 

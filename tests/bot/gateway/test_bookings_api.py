@@ -9,14 +9,14 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.booking import ledger
-from bot.booking.ledger import NewBooking, Rules
-from bot.booking.schedule import load_schedule
+from bot.core.booking import ledger
+from bot.core.booking.ledger import NewBooking, Rules
+from bot.core.booking.schedule import load_schedule
+from bot.core.operators import add_operator
+from bot.core.store import HalfDay, VisitService, make_engine, session_factory, transaction
+from bot.core.store.models import OperatorRole
 from bot.gateway.app import create_app
 from bot.gateway.settings import GatewaySettings
-from bot.operators import add_operator
-from bot.store import HalfDay, VisitService, make_engine, session_factory, transaction
-from bot.store.models import OperatorRole
 from knowledge.base import KnowledgeBase
 from tests.utils.visits import first_visit_day
 

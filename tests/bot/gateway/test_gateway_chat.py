@@ -10,9 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.gateway.settings import GatewaySettings
-from bot.gateway.turns import APOLOGY_RECORDED
-from bot.store import (
+from bot.core.store import (
     Direction,
     HandoffReason,
     HandoffStatus,
@@ -24,6 +22,8 @@ from bot.store import (
     session_factory,
     transaction,
 )
+from bot.core.turns import APOLOGY_RECORDED
+from bot.gateway.settings import GatewaySettings
 
 
 @pytest.fixture

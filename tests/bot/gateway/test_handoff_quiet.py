@@ -10,12 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.gateway.app import create_app
-from bot.gateway.handoff_timeouts import HandoffTimeoutJob
-from bot.gateway.outbox import Outbox
-from bot.gateway.schemas import Button
-from bot.gateway.settings import GatewaySettings
-from bot.store import (
+from bot.core.outbox import Outbox
+from bot.core.schemas import Button
+from bot.core.store import (
     HandoffReason,
     HandoffStatus,
     HandoffTicket,
@@ -26,7 +23,10 @@ from bot.store import (
     session_factory,
     transaction,
 )
-from bot.store.models import utcnow
+from bot.core.store.models import utcnow
+from bot.gateway.app import create_app
+from bot.gateway.handoff_timeouts import HandoffTimeoutJob
+from bot.gateway.settings import GatewaySettings
 
 
 @pytest.fixture

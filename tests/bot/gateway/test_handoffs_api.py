@@ -8,10 +8,8 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.gateway.app import create_app
-from bot.gateway.settings import GatewaySettings
-from bot.operators import add_operator
-from bot.store import (
+from bot.core.operators import add_operator
+from bot.core.store import (
     Direction,
     HandoffReason,
     HandoffTicket,
@@ -22,7 +20,9 @@ from bot.store import (
     session_factory,
     transaction,
 )
-from bot.store.models import OperatorRole
+from bot.core.store.models import OperatorRole
+from bot.gateway.app import create_app
+from bot.gateway.settings import GatewaySettings
 
 PASSWORD = "correct horse battery"
 PHONE = "13912345678"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from bot.gateway.outbox import Outbox
-from bot.gateway.schemas import Button
+from bot.core.outbox import Outbox
+from bot.core.schemas import Button
 
 
 def test_a_channel_without_push_is_not_delivered() -> None:

@@ -10,9 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.gateway.settings import GatewaySettings
-from bot.operators import add_operator
-from bot.store import (
+from bot.core.operators import add_operator
+from bot.core.store import (
     HandoffReason,
     Priority,
     create_schema,
@@ -21,7 +20,8 @@ from bot.store import (
     session_factory,
     transaction,
 )
-from bot.store.models import OperatorRole
+from bot.core.store.models import OperatorRole
+from bot.gateway.settings import GatewaySettings
 from tests.utils.live_gateway import live_gateway
 
 PASSWORD = "correct horse battery"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.core.rate_limit import SenderRateLimit
 from bot.gateway.app import create_app
-from bot.gateway.rate_limit import SenderRateLimit
 from bot.gateway.settings import GatewaySettings
 
 

@@ -9,14 +9,13 @@ from datetime import date
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.booking import ledger
-from bot.booking.ledger import NewBooking, Rules
-from bot.booking.schedule import load_schedule
-from bot.clock import Clock
-from bot.gateway.outbox import Outbox
-from bot.gateway.reminders import ReminderJob
-from bot.gateway.schemas import Button
-from bot.store import (
+from bot.core.booking import ledger
+from bot.core.booking.ledger import NewBooking, Rules
+from bot.core.booking.schedule import load_schedule
+from bot.core.clock import Clock
+from bot.core.outbox import Outbox
+from bot.core.schemas import Button
+from bot.core.store import (
     Booking,
     BookingStatus,
     HalfDay,
@@ -24,6 +23,7 @@ from bot.store import (
     messages_after,
     transaction,
 )
+from bot.gateway.reminders import ReminderJob
 from knowledge.base import KnowledgeBase
 
 TODAY = date(2026, 11, 29)  # a Sunday; the visits are on Monday 30 November

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.core.operators import add_operator
+from bot.core.store import create_schema, make_engine, session_factory, transaction
+from bot.core.store.models import OperatorRole
 from bot.gateway.app import create_app
 from bot.gateway.assist import profile_from_slots
 from bot.gateway.settings import GatewaySettings
-from bot.operators import add_operator
-from bot.store import create_schema, make_engine, session_factory, transaction
-from bot.store.models import OperatorRole
 
 PASSWORD = "correct horse battery"
 

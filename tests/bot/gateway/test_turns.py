@@ -10,10 +10,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from bot.core.store import make_engine, messages_after, session_factory, transaction
+from bot.core.turns import clean_text, has_words, strip_controls
 from bot.gateway.app import create_app
 from bot.gateway.settings import GatewaySettings
-from bot.gateway.turns import clean_text, has_words, strip_controls
-from bot.store import make_engine, messages_after, session_factory, transaction
 
 SENDER = "contract-0123456789abcdef"
 

@@ -12,8 +12,8 @@ import yaml
 from fastapi.testclient import TestClient
 
 import bot.gateway
+from bot.core.handoffs import CLOSE_NOTE, RELEASE_NOTE
 from bot.gateway.routes.web import CONSOLE_STATIC_FILES, CONTENT_SECURITY_POLICY, STATIC_FILES
-from bot.handoffs import CLOSE_NOTE, RELEASE_NOTE
 
 WEB_DIR = Path(bot.gateway.__file__).parent / "web"
 DOMAIN = Path(bot.gateway.__file__).parent.parent / "dialogue" / "domain.yml"

@@ -9,9 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
-from bot.store import StoreError, create_schema, make_engine
-from bot.store.migrate import current_revision, downgrade, head_revision, upgrade
-from bot.store.models import Base
+from bot.core.store import StoreError, create_schema, make_engine
+from bot.core.store.migrate import current_revision, downgrade, head_revision, upgrade
+from bot.core.store.models import Base
 
 TABLES = {"messages", "handoff_tickets", "service_areas", "visit_slots", "bookings", "booking_events"}
 

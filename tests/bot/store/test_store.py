@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store import (
+from bot.core.store import (
     Direction,
     HandoffReason,
     HandoffStatus,

@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store import transaction
+from bot.core.store import transaction
+from bot.core.store.telegram import TelegramCallback
 from bot.telegram.callbacks import MAX_CALLBACK_BYTES, CallbackStore, fits
-from bot.telegram.models import TelegramCallback
 
 LONG = '/manage_booking{"booking_reference":"20261201-0001","booking_action":"cancel"}'
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.gateway.settings import GatewaySettings
 from bot.telegram.handlers import HELP_TEXT
 from tests.utils.fake_telegram import TOKEN, FakeTelegram
@@ -61,7 +61,7 @@ def test_polling_process_answers_and_stops_cleanly_on_sigterm(
         "ELDERCARE_RASA_URL": gateway_settings.rasa_url,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "telegram", "--polling"],
+        [sys.executable, "-m", "bot.cli.main", "telegram", "--polling"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

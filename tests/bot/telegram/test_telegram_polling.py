@@ -8,9 +8,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from bot.core.store import create_schema, make_engine, session_factory
+from bot.core.turns import APOLOGY_RECORDED
 from bot.gateway.settings import GatewaySettings
-from bot.gateway.turns import APOLOGY_RECORDED
-from bot.store import create_schema, make_engine, session_factory
 from bot.telegram.app import KeepingBot
 from bot.telegram.handlers import HELP_TEXT
 from bot.telegram.polling import serve

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.gateway.schemas import Button
+from bot.core.schemas import Button
 from bot.telegram.render import (
     MAX_MESSAGE,
     NotATelegramChat,

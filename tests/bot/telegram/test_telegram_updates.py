@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store import transaction
-from bot.telegram.models import TelegramUpdate
+from bot.core.store import transaction
+from bot.core.store.telegram import TelegramUpdate
 from bot.telegram.updates import Claim, UpdateLedger
 
 BOT = 123456789

@@ -17,15 +17,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.booking import ledger
-from bot.booking.ledger import NewBooking, Rules
-from bot.booking.schedule import load_schedule
-from bot.gateway.app import create_app
-from bot.gateway.outbox import Outbox
-from bot.gateway.schemas import Button
-from bot.gateway.settings import GatewaySettings
-from bot.gateway.turns import APOLOGY_RECORDED
-from bot.store import (
+from bot.core.booking import ledger
+from bot.core.booking.ledger import NewBooking, Rules
+from bot.core.booking.schedule import load_schedule
+from bot.core.outbox import Outbox
+from bot.core.schemas import Button
+from bot.core.store import (
     BookingStatus,
     Direction,
     HalfDay,
@@ -35,6 +32,9 @@ from bot.store import (
     session_factory,
     transaction,
 )
+from bot.core.turns import APOLOGY_RECORDED
+from bot.gateway.app import create_app
+from bot.gateway.settings import GatewaySettings
 from bot.telegram.callbacks import token_for
 from bot.telegram.handlers import EXPIRED_BUTTON, HELP_TEXT, NOT_TEXT
 from bot.telegram.render import MAX_MESSAGE, utf16_len

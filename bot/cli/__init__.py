@@ -1,0 +1,1 @@
+"""The `eldercare` command line."""
