@@ -24,7 +24,7 @@ help:
 	@echo "make test   - run the test suite (builds what it needs)"
 	@echo "make setup  - create .venv (Python 3.11, CPU torch $(TORCH_VERSION)) and .venv-rasa (Python 3.10, Rasa 3.6)"
 	@echo "make build  - build the retrieval index and train the Rasa model (only when inputs changed)"
-	@echo "make lint   - ruff and mypy"
+	@echo "make lint   - ruff, mypy and the layering contracts"
 	@echo "make bench  - retrieval figures, then chat latency/throughput vs bare Rasa and memory"
 	@echo "make lock   - re-resolve both environments into constraints/app.txt and constraints/rasa.txt"
 
@@ -59,6 +59,7 @@ lock:
 
 build: setup
 	$(BIN)/eldercare index build
+	$(BIN)/eldercare answers train
 	$(BIN)/eldercare nlu generate --check
 	$(BIN)/eldercare train
 
@@ -72,6 +73,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: setup
 	$(BIN)/python scripts/bench_retrieval.py --set tests/data/retrieval_dev.jsonl

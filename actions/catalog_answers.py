@@ -8,12 +8,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import MISSING_FACT, Answer, Message, answer_from_documents
 from actions.context import Services, services
 from actions.dispatch import latest_intent, latest_text, send
-from actions.places import Place, current_place
 from actions.policy import REGION_BUTTONS, region_events
-from actions.replies import BOOK, HUMAN, Cited, region_label
+from bot.core.answers.analysis import Kind, analyse
+from bot.core.answers.compose import MISSING_FACT, Answer, Message
+from bot.core.answers.places import Place, current_place
+from bot.core.answers.replies import BOOK, HUMAN, Cited, region_label
 from index.grounding import STATES
 from knowledge.catalog import Benefit, FacilityType, Service, ServiceType
 from knowledge.textnorm import normalize
@@ -23,6 +24,9 @@ INTENT_SERVICE = {
     "ask_bath_service": ServiceType.BATH,
     "ask_medical_service": ServiceType.MEDICAL,
 }
+# Question kinds a catalog card answers; specific questions (how much, where, when, how to apply,
+# contact) go to the answer engine, which quotes the clause that answers or says there is none.
+CARD_KINDS = frozenset({Kind.WHAT, Kind.EXISTS})
 FACILITY_FIELDS = (
     ("serves", "建在哪里、服务谁"),
     ("area", "面积"),
@@ -160,8 +164,9 @@ class ActionAnswerService(Action):
         entity = next(tracker.get_latest_entity_values("service_type"), None)
         service = find_service(svc, text, intent, entity)
         events = [*region_events(place), SlotSet("misunderstandings", 0)]
-        if service is None:
-            answer = await answer_from_documents(svc, text, place)
+        kind = analyse(svc.answers.rules, text).kind
+        if service is None or kind not in CARD_KINDS or place.uncovered:
+            answer = await svc.answer(text, place)
             send(dispatcher, answer)
             return [*events, SlotSet("offered_human", answer.offered_human)]
         answer = service_answer(svc, service, place, text)
@@ -195,9 +200,11 @@ class ActionAnswerFacility(Action):
         place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
         facilities = find_facilities(svc, text, place)
         asked = svc.grounding.asked_fact(text)
-        if len(facilities) == 1 and asked is None:
+        kind = analyse(svc.answers.rules, text).kind
+        local = len(facilities) == 1 and (place.region is None or applies(facilities[0].region, place))
+        if local and asked is None and kind in CARD_KINDS and not place.uncovered:
             answer = facility_answer(svc, facilities[0])
         else:
-            answer = await answer_from_documents(svc, text, place)
+            answer = await svc.answer(text, place)
         send(dispatcher, answer)
         return [*region_events(place), SlotSet("misunderstandings", 0), SlotSet("offered_human", True)]

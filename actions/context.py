@@ -5,6 +5,7 @@ Built once per action-server process, on first use (never at import time).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from dataclasses import dataclass
@@ -13,11 +14,14 @@ from datetime import date
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.settings import ActionSettings
-from bot.booking.ledger import Rules, sync_schedule
-from bot.booking.schedule import Schedule, load_schedule
-from bot.booking.settings import BookingSettings
-from bot.masking import install_service_log_masking
-from bot.store.db import create_schema, make_engine, session_factory, transaction
+from bot.core.answers.compose import Answer
+from bot.core.answers.engine import AnswerEngine
+from bot.core.answers.places import Place
+from bot.core.booking.ledger import Rules, sync_schedule
+from bot.core.booking.schedule import Schedule, load_schedule
+from bot.core.booking.settings import BookingSettings
+from bot.core.masking import install_service_log_masking
+from bot.core.store.db import create_schema, make_engine, session_factory, transaction
 from index.engine import SearchEngine
 from index.grounding import GroundingCheck
 from index.settings import IndexSettings
@@ -38,7 +42,12 @@ class Services:
     sessions: sessionmaker[Session]
     booking: BookingSettings
     schedule: Schedule
+    answers: AnswerEngine
     synced_on: date | None = None
+
+    async def answer(self, question: str, place: Place) -> Answer:
+        """The answer engine's reply to a question at a place (off the event loop)."""
+        return await asyncio.to_thread(self.answers.answer, question, place)
 
     @property
     def rules(self) -> Rules:
@@ -87,7 +96,18 @@ def build_services(settings: ActionSettings | None = None, index: IndexSettings 
     booking = BookingSettings(database_url=settings.database_url)
     schedule = load_schedule(booking.schedule_path, set(engine.kb.gazetteer.names))
     sessions = session_factory(db)
-    built = Services(settings, engine, grounding, engine.kb.eligibility(), sessions, booking, schedule)
+    answers = AnswerEngine.open(
+        engine,
+        grounding,
+        settings.answerability_model,
+        engine.settings.index_dir,
+        k=settings.search_k,
+        max_quotes=settings.max_quotes,
+        quote_max_chars=settings.quote_max_chars,
+    )
+    built = Services(
+        settings, engine, grounding, engine.kb.eligibility(), sessions, booking, schedule, answers
+    )
     built.ensure_slots()
     return built
 

@@ -9,15 +9,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import Answer, Message, answer_from_documents
 from actions.catalog_answers import ActionAnswerService
 from actions.context import services
 from actions.dispatch import latest_text, send
 from actions.handoff import ActionHandoff
-from actions.places import UNKNOWN, current_place, place_in_text
 from actions.policy import answer_question, region_events
-from actions.profile_parsing import DONT_KNOW
-from actions.replies import ELIGIBILITY, HUMAN, TOPICS
+from bot.core.answers.compose import Answer, Message
+from bot.core.answers.places import UNKNOWN, current_place, place_in_text
+from bot.core.answers.profile import DONT_KNOW
+from bot.core.answers.replies import ELIGIBILITY, HUMAN, TOPICS
 from knowledge.textnorm import normalize
 
 QUESTION = re.compile(r"[吗嘛？?]|什么|哪些|多少|怎么|能不能|可不可以|有没有|是不是")
@@ -149,7 +149,7 @@ class ActionMisunderstood(Action):
                 return [FollowupAction("eligibility_form")]
             svc = services()
             place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
-            answer = await answer_from_documents(svc, text, place)
+            answer = await svc.answer(text, place)
             if answer.grounded:
                 send(dispatcher, answer)
                 return [

@@ -10,6 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import Services, services
 from actions.dispatch import latest_text, send
+from actions.policy import answer_question
+from bot.core.answers.analysis import analyse
 from bot.core.answers.compose import Answer, Message
 from bot.core.answers.places import UNKNOWN, place_in_text, resolve
 from bot.core.answers.profile import (
@@ -36,6 +38,18 @@ FORM_SLOTS = ("region", "age", "economic_status", "care_level", "living_situatio
 MAX_LISTED = 3
 
 
+PROFILE_SLOTS = ("age", "economic_status", "care_level", "living_situation")
+
+
+def asks_about_a_person(text: str) -> bool:
+    """Whether a question describes a person (age, status) or asks what someone may receive, rather
+    than a specific fact about a benefit (how to apply, where, when, how much)."""
+    question = analyse(services().answers.rules, text)
+    if question.age is not None or question.statuses - {"高龄"}:  # 高龄 alone names a benefit (高龄津贴)
+        return True
+    return not question.specific
+
+
 def _reader(svc: Services) -> StatusReader:
     return StatusReader(svc.kb.expansions())
 
@@ -46,6 +60,19 @@ class ValidateEligibilityForm(FormValidationAction):
     def name(self) -> str:
         """The validation action of eligibility_form."""
         return "validate_eligibility_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        """None when the form was started by a question that describes no person (how to apply,
+        where, how much …): action_check_eligibility then answers it from the documents."""
+        if tracker.get_slot("requested_slot") is None and not asks_about_a_person(latest_text(tracker)):
+            return []
+        return domain_slots
 
     async def extract_region(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -172,6 +199,9 @@ class ActionCheckEligibility(Action):
         """Evaluate the profile and answer."""
         svc = services()
         slots = tracker.current_slot_values()
+        text = latest_text(tracker)
+        if not any(slots.get(name) for name in PROFILE_SLOTS) and not asks_about_a_person(text):
+            return await answer_question(dispatcher, tracker, svc, text, "ask_subsidy")
         profile, label = profile_from_slots(svc, slots)
         decisions = svc.eligibility.evaluate(profile)
         answer = verdict_answer(svc, decisions, describe(slots, label))

@@ -8,11 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import Answer, Message, answer_from_documents
 from actions.context import Services, services
 from actions.dispatch import latest_intent, latest_text, send
-from actions.places import Place, current_place
-from actions.replies import Button
+from bot.core.answers.compose import Answer, Message
+from bot.core.answers.places import Place, current_place
+from bot.core.answers.replies import Button
 
 # Intents whose answers differ from region to region, so the region is asked for (once).
 REGIONAL_INTENTS = frozenset({"ask_subsidy", "ask_eligibility"})
@@ -51,7 +51,7 @@ async def answer_question(
             SlotSet("pending_question", question),
             SlotSet("pending_intent", intent),
         ]
-    answer = await answer_from_documents(svc, question, place)
+    answer = await svc.answer(question, place)
     send(dispatcher, answer)
     return [*events, SlotSet("offered_human", answer.offered_human)]
 

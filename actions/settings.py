@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from bot.core.answers.settings import AnswerSettings
 
 
-class ActionSettings(BaseSettings):
+class ActionSettings(AnswerSettings):
     """Where the shared store is and how answers are chosen."""
 
     model_config = SettingsConfigDict(env_prefix="ELDERCARE_", extra="ignore", populate_by_name=True)
@@ -16,12 +18,7 @@ class ActionSettings(BaseSettings):
         "sqlite:///var/eldercare.db",
         validation_alias=AliasChoices("ELDERCARE_DATABASE_URL", "DATABASE_URL", "database_url"),
     )
-    search_k: int = Field(5, ge=1, le=20)
-    max_quotes: int = Field(3, ge=1, le=3)
-    min_coverage: float = Field(0.4, ge=0.0, le=1.0)
-    quote_max_chars: int = Field(150, ge=40, le=400)
-    related_score_ratio: float = Field(0.85, ge=0.0, le=1.0)
-    # Bookings (schedule, window, hotline) are configured by bot.booking.settings.BookingSettings.
+    # Bookings (schedule, window, hotline) are configured by bot.core.booking.settings.BookingSettings.
     # Crash tests only: pause this long inside the booking transaction, after writing and before the
     # commit, so a test can kill the action server there. Never set in production.
     fault_pause_before_commit_s: float = Field(0.0, ge=0.0, le=120.0)

@@ -104,8 +104,8 @@ def labelled_items(items: Iterable[EvalItem], gazetteer: Gazetteer) -> list[Labe
             continue
         region = None
         if item.category is Category.OTHER_REGION:
-            region = "全国"
-        elif item.region:
+            continue  # answered by the other-region rule, not the model
+        if item.region:
             try:
                 region = gazetteer.resolve(item.region).region
             except KnowledgeError:

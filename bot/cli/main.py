@@ -244,7 +244,8 @@ def _answer_engine(args: argparse.Namespace, model: Path | None) -> AnswerEngine
     from bot.core.answers.settings import AnswerSettings
     from index.grounding import GroundingCheck
 
-    engine, _ = SearchEngine.open(_settings(args), progress=False)
+    index = _settings(args)
+    engine, _ = SearchEngine.open(index, progress=False)
     actions = AnswerSettings()
     corpus_words = {t for c in engine.chunks for t in engine.tokenizer.tokenize(c.search_text())}
     check = GroundingCheck(
@@ -255,7 +256,7 @@ def _answer_engine(args: argparse.Namespace, model: Path | None) -> AnswerEngine
         actions.min_coverage,
     )
     return AnswerEngine.open(
-        engine, check, model, k=actions.search_k, max_quotes=actions.max_quotes,
+        engine, check, model, index.index_dir, k=actions.search_k, max_quotes=actions.max_quotes,
         quote_max_chars=actions.quote_max_chars,
     )  # fmt: skip
 

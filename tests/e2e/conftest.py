@@ -21,9 +21,10 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.rasa_model import train_assistant
-from bot.settings import RasaSettings, StackSettings
-from bot.stack import (
+from bot.cli.answer_eval import labelled_items, load_items
+from bot.cli.rasa_model import train_assistant
+from bot.cli.settings import RasaSettings, StackSettings
+from bot.cli.stack import (
     Service,
     down,
     free_ports,
@@ -35,7 +36,10 @@ from bot.stack import (
     wait_healthy,
     warm_actions,
 )
+from bot.core.answers.engine import AnswerEngine
+from bot.core.answers.training import train
 from index.engine import SearchEngine
+from index.grounding import GroundingCheck
 from index.settings import IndexSettings
 
 ELDERCARE = Path(sys.executable).with_name("eldercare")
@@ -139,9 +143,30 @@ class Stack:
             self.start_actions()
 
 
+ANSWER_SET = Path(__file__).parents[1] / "data" / "answers_dev.jsonl"
+
+
+@pytest.fixture(scope="session")
+def answerability_model(
+    tmp_path_factory: pytest.TempPathFactory, engine: SearchEngine, index_settings: IndexSettings
+) -> Path:
+    """The answerability model trained on the development set, as `make build` trains it."""
+    words = {t for c in engine.chunks for t in engine.tokenizer.tokenize(c.search_text())}
+    check = GroundingCheck(engine.tokenizer, engine.kb.expansions(), words, engine.kb.gazetteer.names, 0.4)
+    items = labelled_items(load_items(ANSWER_SET), engine.kb.gazetteer)
+    answers = AnswerEngine.open(engine, check, None, index_settings.index_dir)
+    model, _ = train(answers, items)
+    path = tmp_path_factory.mktemp("answers") / "answerability.json"
+    model.save(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def stack(
-    tmp_path_factory: pytest.TempPathFactory, engine: SearchEngine, index_settings: IndexSettings
+    tmp_path_factory: pytest.TempPathFactory,
+    engine: SearchEngine,
+    index_settings: IndexSettings,
+    answerability_model: Path,
 ) -> Iterator[Stack]:
     """Train the model if needed, start every service on free ports with a fresh store, stop them after."""
     gateway_port, rasa_port, action_port = free_ports(3)
@@ -158,6 +183,7 @@ def stack(
         "ELDERCARE_DATABASE_URL": f"sqlite:///{database}",
         "ELDERCARE_INDEX_DIR": str(index_settings.index_dir),  # built by the `engine` fixture
         "ELDERCARE_TODAY": STACK_TODAY.isoformat(),
+        "ELDERCARE_ANSWERABILITY_MODEL": str(answerability_model),
     }
     rasa = RasaSettings()
     model = train_assistant(rasa)

@@ -11,9 +11,9 @@ from rasa_sdk import Tracker
 
 from actions.context import Services, use_services
 from actions.settings import ActionSettings
-from bot.booking.schedule import load_schedule
-from bot.booking.settings import BookingSettings
-from bot.store import create_schema, make_engine, session_factory
+from bot.core.booking.schedule import load_schedule
+from bot.core.booking.settings import BookingSettings
+from bot.core.store import create_schema, make_engine, session_factory
 from index.engine import SearchEngine
 
 
@@ -29,7 +29,7 @@ def services_on(
         booking = BookingSettings(database_url=url, hotline="12349", today=today)
         schedule = load_schedule(regions=set(engine.kb.gazetteer.names))
         svc = Services(ActionSettings(database_url=url), engine, None, engine.kb.eligibility(),  # type: ignore[arg-type]
-                       session_factory(db), booking, schedule)  # fmt: skip
+                       session_factory(db), booking, schedule, None)  # fmt: skip
         use_services(svc)
         yield svc
     finally:

@@ -1,0 +1,169 @@
+"""Question analysis: what kind of thing a question asks, about which person, and what a clause states.
+
+The patterns are data (`rules.yaml` beside this module), loaded once per process by `load_rules`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+
+from knowledge.numerals import arabic_numerals
+from knowledge.textnorm import normalize
+from knowledge.yamlio import load_yaml
+
+
+class Kind(StrEnum):
+    """What a question asks for."""
+
+    CONTACT = "contact"
+    WHEN = "when"
+    HOW_APPLY = "how_apply"
+    WHERE = "where"
+    HOW_MUCH = "how_much"
+    WHO = "who"
+    EXISTS = "exists"
+    WHAT = "what"
+
+
+# What a clause must state to answer a question of each kind (None: any substantive clause).
+NEEDS: dict[Kind, str | None] = {
+    Kind.CONTACT: "contact",
+    Kind.WHEN: "time",
+    Kind.HOW_APPLY: "procedure",
+    Kind.WHERE: "place",
+    Kind.HOW_MUCH: "amount",
+    Kind.WHO: "eligibility",
+    Kind.EXISTS: None,
+    Kind.WHAT: None,
+}
+# Kinds whose answer is a specific fact: a card or a general clause does not answer them.
+SPECIFIC = frozenset({Kind.CONTACT, Kind.WHEN, Kind.HOW_APPLY, Kind.WHERE, Kind.HOW_MUCH})
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# Amounts and dates a question states (a rumour the reply must not confirm unless a clause says it).
+STATED = re.compile(r"\d+(?:\.\d+)?\s*(?:万|千|百)?\s*(?:块|元|%|个月|月底|月份|月|号|日|年|天|次|户|张)")
+AGE = re.compile(r"(\d{2,3})\s*(?:周岁|岁|多岁)")
+CLAUSE_AGE = re.compile(r"(\d{2,3})\s*周?岁(?:以上|及以上|\(含\)以上|（含）以上)")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The compiled patterns of rules.yaml."""
+
+    question_kinds: dict[Kind, re.Pattern[str]]
+    clause_kinds: dict[str, re.Pattern[str]]
+    statuses: dict[str, re.Pattern[str]]
+    missing_words: dict[Kind, str]
+    worker_question: re.Pattern[str]
+    refusals: dict[str, tuple[re.Pattern[str], str]] = field(default_factory=dict)
+
+    def refusal(self, text: str) -> tuple[str, str] | None:
+        """The kind of request the documents can never answer (advice, modality, safety, nonsense)
+        and the honest reply, or None."""
+        plain = arabic_numerals(normalize(text))
+        if len(CJK.findall(plain)) < 2:
+            return "nonsense", self.refusals["nonsense"][1]
+        for name, (pattern, reply) in self.refusals.items():
+            if pattern.search(plain):
+                return name, reply
+        return None
+
+    @classmethod
+    def from_yaml(cls, text: str) -> Rules:
+        """Compile the rules of a YAML text (a broken pattern is an error naming it)."""
+        data = load_yaml(text)
+
+        def alternation(patterns: list[str] | str) -> re.Pattern[str]:
+            items = [patterns] if isinstance(patterns, str) else patterns
+            return re.compile("|".join(f"(?:{p})" for p in items))
+
+        return cls(
+            question_kinds={Kind(k): alternation(v) for k, v in data["question_kinds"].items()},
+            clause_kinds={k: alternation(v) for k, v in data["clause_kinds"].items()},
+            statuses={k: alternation(v) for k, v in data["statuses"].items()},
+            missing_words={Kind(k): str(v) for k, v in data["missing_words"].items()},
+            worker_question=alternation(data["worker_question"]),
+            refusals={
+                str(k): (alternation(v["patterns"]), str(v["reply"])) for k, v in data["refusals"].items()
+            },
+        )
+
+
+def load_rules(path: Path | None = None) -> Rules:
+    """The rules from a file, or the shipped rules.yaml."""
+    if path is not None:
+        return Rules.from_yaml(path.read_text(encoding="utf-8"))
+    text = resources.files("bot.core.answers").joinpath("rules.yaml").read_text(encoding="utf-8")
+    return Rules.from_yaml(text)
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the analysis found in a question."""
+
+    text: str
+    kind: Kind
+    kinds: frozenset[Kind]
+    statuses: frozenset[str] = field(default_factory=frozenset)
+    age: int | None = None
+    worker: bool = False  # asks about a unit's duties (pilots, reporting), not a person's benefit
+    stated: tuple[str, ...] = ()  # amounts and dates the question itself states
+
+    @property
+    def specific(self) -> bool:
+        """Whether it asks for a specific fact (amount, procedure, place, time, contact)."""
+        return self.kind in SPECIFIC
+
+
+@dataclass(frozen=True)
+class Clause:
+    """What a clause states."""
+
+    kinds: frozenset[str]
+    statuses: frozenset[str]
+    min_age: int | None
+    heading: bool
+
+
+def analyse(rules: Rules, text: str) -> Question:
+    """The kind of a question (first matching rule; `what` when none does), its person and age."""
+    plain = arabic_numerals(normalize(text))
+    kinds = frozenset(k for k, p in rules.question_kinds.items() if p.search(plain))
+    kind = next((k for k in rules.question_kinds if k in kinds), Kind.WHAT)
+    ages = [int(m.group(1)) for m in AGE.finditer(plain) if 50 <= int(m.group(1)) <= 120]
+    statuses = frozenset(s for s, p in rules.statuses.items() if p.search(plain))
+    worker = bool(rules.worker_question.search(plain))
+    stated = tuple(m.group(0).replace(" ", "") for m in STATED.finditer(plain))
+    return Question(text, kind, kinds, statuses, ages[0] if ages else None, worker, stated)
+
+
+def states_the_numbers(question: Question, text: str) -> bool:
+    """Whether a clause states every amount or date the question states (no rumour confirmed)."""
+    plain = arabic_numerals(normalize(text)).replace(" ", "").replace("块", "元")
+    for stated in question.stated:
+        token = stated.replace("块", "元").replace("月底", "月").replace("月份", "月").replace("个月", "月")
+        if token not in plain:
+            return False
+    return True
+
+
+def describe_clause(rules: Rules, text: str) -> Clause:
+    """What a clause states: its kinds of fact, the people it names, the age it starts at."""
+    plain = arabic_numerals(normalize(text))
+    kinds = frozenset(k for k, p in rules.clause_kinds.items() if p.search(plain))
+    statuses = frozenset(s for s, p in rules.statuses.items() if p.search(plain))
+    ages = [int(m.group(1)) for m in CLAUSE_AGE.finditer(plain)]
+    heading = len(plain) < 30 and "。" not in plain and "；" not in plain
+    return Clause(kinds, statuses, min(ages) if ages else None, heading)
+
+
+def states_what_is_asked(question: Question, clause: Clause) -> bool:
+    """Whether the clause states the kind of fact the question asks for."""
+    need = NEEDS[question.kind]
+    if need is None:
+        return not clause.heading
+    return need in clause.kinds

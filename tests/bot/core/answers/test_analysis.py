@@ -1,0 +1,80 @@
+"""Question analysis: kinds, people and ages; what clauses state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.answers.analysis import Kind, Rules, analyse, describe_clause, load_rules, states_what_is_asked
+
+
+@pytest.fixture(scope="module")
+def rules() -> Rules:
+    return load_rules()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("金台区的老年食堂中午几点开饭？", Kind.WHEN),
+        ("申请居家养老服务补贴要带什么材料？", Kind.HOW_APPLY),
+        ("高龄津贴去哪里办？", Kind.HOW_APPLY),
+        ("宝鸡80岁以上老人每月补多少钱", Kind.HOW_MUCH),
+        ("民政局电话多少", Kind.CONTACT),
+        ("我妈这种情况能不能领补贴", Kind.WHO),
+        ("社区有没有老年食堂", Kind.EXISTS),
+        ("辽宁的社区养老服务中心都有哪些功能？", Kind.WHAT),
+        ("日间照料中心在哪", Kind.WHERE),
+        ("家庭养老床位", Kind.WHAT),
+    ],
+)
+def test_the_kind_of_question_is_the_first_rule_that_matches(rules: Rules, text: str, kind: Kind) -> None:
+    assert analyse(rules, text).kind is kind
+
+
+def test_the_person_described_and_their_age_are_read(rules: Rules) -> None:
+    question = analyse(rules, "我妈八十二岁，失能在床，家里是低保户")
+    assert question.age == 82
+    assert {"失能", "低保"} <= question.statuses
+
+
+def test_traditional_characters_are_analysed_like_simplified(rules: Rules) -> None:
+    assert analyse(rules, "申請養老補貼要帶什麼材料").kind is Kind.HOW_APPLY
+
+
+def test_a_clause_states_an_amount_an_age_and_the_people_it_is_for(rules: Rules) -> None:
+    clause = describe_clause(
+        rules, "对低保家庭中70周岁及以上老年人，按每人每月不低于当地低保标准的20%增发保障金。"
+    )
+    assert "amount" in clause.kinds and "eligibility" in clause.kinds
+    assert clause.min_age == 70
+    assert "低保" in clause.statuses
+    assert not clause.heading
+
+
+def test_a_heading_answers_nothing_and_an_amount_question_needs_an_amount(rules: Rules) -> None:
+    heading = describe_clause(rules, "（二）推进居家养老服务")
+    assert heading.heading
+    question = analyse(rules, "助餐补贴多少钱")
+    assert not states_what_is_asked(question, heading)
+    procedure = describe_clause(rules, "由本人向社区提出申请，街道审核后报区民政局审批。")
+    assert not states_what_is_asked(question, procedure)
+    assert states_what_is_asked(analyse(rules, "怎么申请"), procedure)
+
+
+def test_pilot_applications_between_governments_are_told_apart(rules: Rules) -> None:
+    clause = describe_clause(rules, "省级民政、财政部门收到申报地区试点申请后，对申报材料进行审核。")
+    assert "government" in clause.kinds
+    assert not analyse(rules, "申请居家养老补贴要带什么材料").worker
+    assert analyse(rules, "我们县想申报试点要准备什么").worker
+
+
+def test_rules_are_read_from_a_file_people_maintain(tmp_path: Path) -> None:
+    shipped = load_rules()
+    path = tmp_path / "rules.yaml"
+    text = (Path(__file__).parents[4] / "bot/core/answers/rules.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("电话|号码|", "电话|号码|座机|"), encoding="utf-8")
+    edited = load_rules(path)
+    assert analyse(edited, "居委会座机").kind is Kind.CONTACT
+    assert analyse(shipped, "居委会座机").kind is not Kind.CONTACT

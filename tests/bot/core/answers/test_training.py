@@ -1,0 +1,47 @@
+"""Training the answerability model from labelled questions, out of fold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.core.answers.engine import AnswerEngine
+from bot.core.answers.model import AnswerabilityModel
+from bot.core.answers.training import Labelled, choose_threshold, holds, train
+from index.engine import SearchEngine
+from index.grounding import GroundingCheck
+
+
+def test_a_clause_holds_a_gold_quote_whatever_its_punctuation_and_width() -> None:
+    assert holds(
+        "2020年和2021年每年实施困难老人家庭适老化改造600户。", ["每年实施困难老人家庭适老化改造６００户"]
+    )
+    assert not holds("每年实施困难老人家庭适老化改造", ["建成示范型居家社区养老服务中心"])
+
+
+def test_the_threshold_keeps_honesty_at_its_floor_when_it_can() -> None:
+    items = [Labelled("a", None, ("x",)), Labelled("b", None), Labelled("c", None)]
+    probs = [0.9, 0.2, 0.6, 0.3, 0.4]
+    ys = [1, 0, 0, 0, 0]
+    groups = [0, 0, 1, 1, 2]
+    threshold, grounded, honesty = choose_threshold(probs, ys, groups, items)
+    assert 0.6 < threshold <= 0.9
+    assert (grounded, honesty) == (1.0, 1.0)
+
+
+def test_a_model_trained_on_labelled_questions_is_saved_and_used(
+    engine: SearchEngine, tmp_path: Path
+) -> None:
+    words = {t for c in engine.chunks for t in engine.tokenizer.tokenize(c.search_text())}
+    check = GroundingCheck(engine.tokenizer, engine.kb.expansions(), words, engine.kb.gazetteer.names, 0.4)
+    answers = AnswerEngine(engine, check)
+    texts = {c.text for c in engine.chunks}
+    sample = sorted(t for t in texts if 40 <= len(t) <= 120)[:24]
+    items = [Labelled(t[:30], None, (t[5:25],)) for t in sample]
+    items += [Labelled(q, None) for q in ("老年食堂一顿饭多少钱", "民政局几点下班", "助浴一次收多少钱")]
+    model, report = train(answers, items, folds=3)
+    assert report.questions == len(items) and report.positives > 0
+    assert 0.1 <= model.threshold <= 0.95 and model.trained_on == report.pairs
+    path = tmp_path / "answerability.json"
+    model.save(path)
+    opened = AnswerEngine.open(engine, check, path)
+    assert opened.model == AnswerabilityModel.load(path)
