@@ -1,51 +1,111 @@
-"""Emergencies while the assistant is down: the gateway still tells the user whom to call.
-
-The patterns are the ones Rasa's EmergencyOverride component uses (nlu/config.yml), read as data,
-so one list decides what counts as an emergency whether Rasa answers or not.
+"""Emergencies, from one rules file (`emergency.yaml` beside this module): the gateway applies them to
+every message before anything else, whether Rasa answers or not, and the action server uses the
+same first lines; `eldercare nlu generate` copies the patterns into Rasa's EmergencyOverride.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
-import yaml
-
+from knowledge.textnorm import normalize
 from knowledge.yamlio import load_yaml
 
 logger = logging.getLogger(__name__)
 
-COMPONENT = "EmergencyOverride"
-MISSING_PERSON = re.compile(r"走丢|走失|走丟|找不(到|着)|不见了|不見了")
-CALL_120 = "请马上拨打 120 急救电话。拨通后说清地址和老人现在的情况。"
-CALL_110 = "请马上拨打 110 报警，说清老人的样子、穿的衣服和最后看到的地方。"
 ALERTED = "系统暂时出了点问题，但我已经通知值班工作人员，他们会尽快联系您。"
+NUMBERS_FOLLOW = "如果现在就有危险，请先打电话。需要的话，我也可以帮您转人工。"
+
+
+@dataclass(frozen=True)
+class EmergencyKind:
+    """One kind of danger: how it is recognised, the number, what to say first."""
+
+    name: str
+    number: str
+    pattern: re.Pattern[str]
+    patterns: tuple[str, ...]
+    first: str
+    self_first: str | None = None
+
+
+def _alternation(patterns: list[str] | tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
 class EmergencyPatterns:
-    """Recognises messages that describe an emergency."""
+    """Recognises danger now and questions about whom to call; gives the first line of the reply."""
 
-    def __init__(self, patterns: list[str]) -> None:
-        self._pattern = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+    def __init__(self, data: dict[str, object]) -> None:
+        kinds = data["kinds"]
+        assert isinstance(kinds, list)
+        self.kinds = tuple(
+            EmergencyKind(
+                str(k["name"]),
+                str(k["number"]),
+                _alternation(list(k["patterns"])),
+                tuple(str(p) for p in k["patterns"]),
+                str(k["first"]),
+                str(k["self_first"]) if k.get("self_first") else None,
+            )
+            for k in kinds
+        )
+        self.asking = _alternation(list(data["asking"]))  # type: ignore[call-overload]
+        self.asking_needs = _alternation(list(data["asking_needs"]))  # type: ignore[call-overload]
+        self.numbers = str(data["numbers"])
+        self.self_words = re.compile(str(data["self_words"]))
+        self.other_person = re.compile(str(data["other_person"]))
 
     @classmethod
-    def from_nlu_config(cls, path: Path) -> EmergencyPatterns:
-        """The patterns of the EmergencyOverride component in a Rasa config (none if it is missing)."""
-        try:
-            config = load_yaml(path.read_text(encoding="utf-8")) or {}
-            entry = next(c for c in config.get("pipeline", []) if str(c.get("name", "")).endswith(COMPONENT))
-            patterns = [str(p) for p in entry.get("patterns", [])]
-        except (OSError, yaml.YAMLError, StopIteration, AttributeError) as exc:
-            logger.error("no emergency patterns from %s: %s", path, exc)
-            patterns = []
-        return cls(patterns)
+    def from_yaml(cls, text: str) -> EmergencyPatterns:
+        """Rules from a YAML text."""
+        return cls(load_yaml(text))
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> EmergencyPatterns:
+        """The rules of a file, or the shipped emergency.yaml."""
+        if path is not None:
+            return cls.from_yaml(path.read_text(encoding="utf-8"))
+        return shipped()
+
+    def patterns(self) -> list[str]:
+        """Every danger pattern, in order (what Rasa's EmergencyOverride is given)."""
+        return [p for kind in self.kinds for p in kind.patterns]
+
+    def kind_of(self, text: str) -> EmergencyKind | None:
+        """The first kind of danger the message describes, or None."""
+        plain = normalize(text)
+        for kind in self.kinds:
+            if kind.pattern.search(text) or kind.pattern.search(plain):
+                return kind
+        return None
 
     def matches(self, text: str) -> bool:
-        """True when the text describes an emergency."""
-        return bool(self._pattern and self._pattern.search(text))
+        """True when the text describes danger now."""
+        return self.kind_of(text) is not None
 
-    @staticmethod
-    def first_instruction(text: str) -> str:
-        """What to do now: 110 for a missing person, 120 otherwise."""
-        return CALL_110 if MISSING_PERSON.search(text) else CALL_120
+    def asks_for_numbers(self, text: str) -> bool:
+        """True for a question about whom to call in an emergency (no danger described as now)."""
+        plain = normalize(text)
+        return bool(self.asking.search(plain) and self.asking_needs.search(plain))
+
+    def first_instruction(self, text: str) -> str:
+        """What to say first: the kind's instruction (to the writer themself for self-harm)."""
+        kind = self.kind_of(text)
+        if kind is None:
+            return self.numbers
+        plain = normalize(text)
+        if kind.self_first and self.self_words.search(plain) and not self.other_person.search(plain):
+            return kind.self_first
+        return kind.first
+
+
+@lru_cache(maxsize=1)
+def shipped() -> EmergencyPatterns:
+    """The shipped rules (read once, on first use)."""
+    text = resources.files("bot.core").joinpath("emergency.yaml").read_text(encoding="utf-8")
+    return EmergencyPatterns.from_yaml(text)

@@ -25,8 +25,8 @@ class ChatSettings(BaseSettings):
     rasa_timeout_s: float = Field(default=30.0, gt=0)
     max_text_chars: int = Field(default=2000, ge=1)
     max_sender_id_chars: int = Field(default=64, ge=1, le=64)
-    # Emergency patterns shared with Rasa's EmergencyOverride, used when Rasa cannot answer.
-    nlu_config: Path = Path(__file__).resolve().parents[2] / "nlu" / "config.yml"
+    # The emergency rules applied to every message first (default: the shipped bot/core/emergency.yaml).
+    emergency_rules: Path | None = None
     # The service's local time zone (what "today" and "tomorrow" mean for bookings and reminders).
     timezone: str = "Asia/Shanghai"
     # ELDERCARE_TODAY: take this day as today (tests, demonstrations); default the real date in `timezone`.

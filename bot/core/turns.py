@@ -28,10 +28,20 @@ from bot.core.errors import (
     sender_id_message,
     text_too_long_message,
 )
+from bot.core.letters import LetterRules, summary
 from bot.core.rasa_client import AssembledReply, RasaClient
 from bot.core.rate_limit import SenderRateLimit
-from bot.core.safety import ALERTED, EmergencyPatterns
-from bot.core.schemas import Button, ChatFailure, ChatResponse, ErrorInfo, HandoffInfo, HandoffState, Reply
+from bot.core.safety import ALERTED, NUMBERS_FOLLOW, EmergencyPatterns
+from bot.core.schemas import (
+    Button,
+    ChatFailure,
+    ChatResponse,
+    ErrorInfo,
+    HandoffInfo,
+    HandoffState,
+    IntentInfo,
+    Reply,
+)
 from bot.core.settings import ChatSettings
 from bot.core.store import (
     Direction,
@@ -142,6 +152,7 @@ def record_answer(
     text: str,
     inbound_id: int,
     answer: AssembledReply,
+    urgent_ticket: bool = True,
 ) -> HandoffInfo:
     """Log the replies (turn metadata on the last), secure an emergency ticket, return the handoff."""
     intent = answer.intent.name if answer.intent else None
@@ -167,7 +178,7 @@ def record_answer(
                 intent_confidence=confidence,
                 payload=payload,
             )
-        if answer.emergency:
+        if answer.emergency and urgent_ticket:
             # The actions raise the ticket; make sure it exists and is urgent even if their write failed.
             open_handoff(session, sender_id, channel, HandoffReason.EMERGENCY, Priority.URGENT, text)
         return handoff_info(current_handoff(session, sender_id), answer.handoff_ticket_id)
@@ -306,12 +317,14 @@ class ChatTurns:
         rasa: RasaClient,
         emergency: EmergencyPatterns,
         rate_limit: SenderRateLimit,
+        letters: LetterRules | None = None,
     ) -> None:
-        """Keep what a turn needs."""
+        """Keep what a turn needs (letters: the shipped complaint rules unless given)."""
         self.settings = settings
         self.sessions = sessions
         self.rasa = rasa
         self.emergency = emergency
+        self.letters = letters or LetterRules.load()
         self.rate_limit = rate_limit
 
     async def answer(self, sender_id: str, channel: str, text: str) -> TurnOutcome:
@@ -339,6 +352,14 @@ class ChatTurns:
             if held is not None:
                 return TurnOutcome(held)
 
+        if not urgent and self.letters.is_letter(text):
+            # Complaints and letters reach a person whatever the classifier makes of them.
+            return await self.letter(sender_id, channel, text, inbound_id)
+
+        if not urgent and emergency.asks_for_numbers(text):
+            # Whom to call: the numbers at once, flagged as an emergency, without a ticket.
+            return await self.numbers(sender_id, channel, text, inbound_id)
+
         try:
             answer = await self.rasa.send(sender_id, text, channel)
         except AssistantUnavailable as exc:
@@ -347,6 +368,8 @@ class ChatTurns:
                 return await answer_emergency_unavailable(sessions, sender_id, channel, text, emergency)
             return await answer_unavailable(sessions, sender_id, channel, text)
 
+        if urgent:
+            answer = enforce_emergency(answer, emergency.first_instruction(text))
         try:
             handoff = await run_in_threadpool(
                 record_answer, sessions, sender_id, channel, text, inbound_id, answer
@@ -373,3 +396,94 @@ class ChatTurns:
                 emergency=answer.emergency,
             )
         )
+
+    async def letter(self, sender_id: str, channel: str, text: str, inbound_id: int) -> TurnOutcome:
+        """Open (or raise) a complaint ticket with a one-line summary and tell the user."""
+        line = summary(text)
+        try:
+            ticket, ahead = await run_in_threadpool(
+                record_letter, self.sessions, sender_id, channel, text, inbound_id, line
+            )
+        except StoreError:
+            logger.exception("could not open the complaint ticket of %s", sender_id)
+            return unavailable_outcome(sender_id, None)
+        reply = (
+            f"很抱歉给您添麻烦了。您反映的事情我已经记下：「{line}」。"
+            + ("" if ahead == 0 else f"您前面还有 {ahead} 位，")
+            + "正在为您转给工作人员，请稍等。您可以接着把情况写下来，工作人员都能看到。"
+        )
+        return TurnOutcome(
+            ChatResponse(
+                sender_id=sender_id,
+                replies=[Reply(text=reply)],
+                intent=IntentInfo(name="complaint", confidence=1.0),
+                citations=[],
+                handoff=handoff_info(ticket),
+                emergency=False,
+            )
+        )
+
+    async def numbers(self, sender_id: str, channel: str, text: str, inbound_id: int) -> TurnOutcome:
+        """Answer a question about whom to call in an emergency with the numbers."""
+        answer = AssembledReply(
+            replies=[
+                Reply(text=self.emergency.numbers),
+                Reply(text=NUMBERS_FOLLOW, buttons=[HUMAN_BUTTON]),
+            ],
+            intent=IntentInfo(name="emergency", confidence=1.0),
+            emergency=True,
+        )
+        try:
+            handoff = await run_in_threadpool(
+                record_answer, self.sessions, sender_id, channel, text, inbound_id, answer, False
+            )
+        except StoreError:
+            logger.exception("could not log the replies to %s", sender_id)
+            handoff = handoff_info(None)
+        return TurnOutcome(
+            ChatResponse(
+                sender_id=sender_id,
+                replies=answer.replies,
+                intent=answer.intent,
+                citations=[],
+                handoff=handoff,
+                emergency=True,
+            )
+        )
+
+
+def record_letter(
+    sessions: sessionmaker[Session], sender_id: str, channel: str, text: str, inbound_id: int, line: str
+) -> tuple[HandoffTicket, int]:
+    """Open the complaint ticket with its summary and log the reply; the ticket and the queue ahead."""
+    with transaction(sessions) as session:
+        inbound = session.get(Message, inbound_id)
+        if inbound is not None:
+            inbound.intent = "complaint"
+            inbound.intent_confidence = 1.0
+        ticket = open_handoff(
+            session, sender_id, channel, HandoffReason.COMPLAINT, Priority.HIGH, text[:2000]
+        )
+        ticket.summary = line[:200]
+        ahead = queue_position(session, ticket)
+        log_message(
+            session, sender_id=sender_id, channel=channel, direction=Direction.OUT,
+            text=f"已转人工：{line}", intent="complaint", payload={"buttons": [], "ticket_id": ticket.id},
+        )  # fmt: skip
+        return ticket, ahead
+
+
+def enforce_emergency(answer: AssembledReply, first: str) -> AssembledReply:
+    """Danger described now: the rules' instruction comes first and the turn is an emergency,
+    whatever the classifier made of the message (the ticket follows in record_answer)."""
+    number = next((n for n in ("120", "119", "110") if n in first), None)
+    replies = answer.replies
+    if not answer.emergency or not replies or (number is not None and number not in replies[0].text):
+        replies = [Reply(text=first), *[r for r in replies if r.text != first]]
+    return AssembledReply(
+        replies=replies,
+        intent=answer.intent,
+        citations=answer.citations if answer.emergency else [],
+        emergency=True,
+        handoff_ticket_id=answer.handoff_ticket_id,
+    )

@@ -48,9 +48,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             app.state.sessions = session_factory(engine)
             app.state.http = http
             app.state.rasa = RasaClient(http, settings.rasa_url, settings.rasa_timeout_s)
-            app.state.emergency = await run_in_threadpool(
-                EmergencyPatterns.from_nlu_config, settings.nlu_config
-            )
+            app.state.emergency = await run_in_threadpool(EmergencyPatterns.load, settings.emergency_rules)
             app.state.assist = AssistClient(
                 http, app.state.rasa, settings.action_server_url, settings.assist_timeout_s
             )

@@ -131,6 +131,8 @@ class HandoffPublic(BaseModel):
     priority: str
     reason: str
     last_user_text: str | None = None
+    # One line on what a complaint or letter is about.
+    summary: str | None = None
     created_at: datetime
     updated_at: datetime | None = None
     waiting_s: float

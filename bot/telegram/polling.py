@@ -45,7 +45,7 @@ async def serve(
             limits=HTTP_LIMITS, timeout=gateway.rasa_timeout_s, trust_env=False
         ) as http:
             rasa = RasaClient(http, gateway.rasa_url, gateway.rasa_timeout_s)
-            emergency = await run_in_threadpool(EmergencyPatterns.from_nlu_config, gateway.nlu_config)
+            emergency = await run_in_threadpool(EmergencyPatterns.load, gateway.emergency_rules)
             rate_limit = SenderRateLimit(gateway.rate_limit_messages, gateway.rate_limit_window_s)
             turns = ChatTurns(gateway, sessions, rasa, emergency, rate_limit)
             channel = TelegramChannel(settings, turns, sessions, polling=True)

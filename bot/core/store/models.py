@@ -235,6 +235,8 @@ class HandoffTicket(Base):
     priority: Mapped[Priority] = mapped_column(_enum_column(Priority), default=Priority.NORMAL)
     reason: Mapped[HandoffReason] = mapped_column(_enum_column(HandoffReason))
     last_user_text: Mapped[str | None] = mapped_column(Text, default=None)
+    # One line for the operator: what a complaint or letter is about (migration 0005).
+    summary: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Who took it and how it ended (set by the operator API).

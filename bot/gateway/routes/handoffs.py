@@ -50,6 +50,7 @@ def public(ticket: HandoffTicket, session: Session) -> HandoffPublic:
         priority=ticket.priority.value,
         reason=ticket.reason.value,
         last_user_text=mask_personal(ticket.last_user_text) if ticket.last_user_text else None,
+        summary=mask_personal(ticket.summary) if ticket.summary else None,
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
         waiting_s=max(0.0, (end - ticket.created_at).total_seconds()),

@@ -568,6 +568,9 @@
       head.appendChild(waited);
     }
     item.appendChild(head);
+    if (ticket.summary) {
+      item.appendChild(el("p", "summary", "摘要：" + ticket.summary));
+    }
     if (ticket.last_user_text) {
       item.appendChild(el("p", "last-text", userWords(ticket.last_user_text)));
     }

@@ -1,0 +1,84 @@
+"""The one emergency rules file: danger now, questions about whom to call, the first line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli.nlu_export import NluFiles, render_config
+from bot.core.safety import EmergencyPatterns, shipped
+
+REPO = Path(__file__).parents[3]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("我爸摔倒了起不来", "120"),
+        ("我妈叫不醒了", "120"),
+        ("胸口疼得厉害出冷汗", "120"),
+        ("我爸嘴歪了说话不清楚", "120"),
+        ("厨房着火了", "119"),
+        ("家里一股煤气味", "119"),
+        ("我爷爷有老年痴呆走丢了", "110"),
+        ("有人在砸我家门", "110"),
+        ("救命", "120"),
+        ("媽媽暈倒了", "120"),
+    ],
+)
+def test_danger_now_gets_the_right_number_in_the_first_line(text: str, number: str) -> None:
+    rules = shipped()
+    assert rules.matches(text)
+    first = rules.first_instruction(text)
+    assert number in first
+    for other in {"120", "119", "110"} - {number}:
+        assert first.index(number) < first.index(other) if other in first else True
+
+
+def test_self_harm_written_by_the_elder_is_answered_to_the_elder() -> None:
+    rules = shipped()
+    own = rules.first_instruction("我不想活了，活着就是拖累孩子")
+    assert "您" in own and "120" in own and "不要让老人" not in own
+    about_mother = rules.first_instruction("我妈说她不想活了")
+    assert "不要让老人一个人待着" in about_mother and "120" in about_mother
+
+
+@pytest.mark.parametrize(
+    "text", ["独居老人半夜犯病了应该打什么电话？", "老人突然不舒服打哪个电话", "家里着火了该找谁"]
+)
+def test_questions_about_whom_to_call_are_recognised(text: str) -> None:
+    rules = shipped()
+    assert rules.asks_for_numbers(text) or rules.matches(text)
+    assert "120" in rules.numbers and "119" in rules.numbers and "110" in rules.numbers
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "宝鸡市高龄补贴多少钱",
+        "老年食堂几点开饭",
+        "我想预约上门助浴",
+        "社区卫生服务中心电话是多少",
+        "申请居家养老补贴找哪个部门",
+        "适老化改造包括哪些内容",
+    ],
+)
+def test_ordinary_questions_are_not_emergencies(text: str) -> None:
+    rules = shipped()
+    assert not rules.matches(text)
+    assert not rules.asks_for_numbers(text)
+
+
+def test_rasa_gets_the_same_patterns_as_the_gateway() -> None:
+    files = NluFiles(REPO)
+    current = files.config.read_text(encoding="utf-8")
+    assert render_config(current, shipped().patterns()) == current, "run `eldercare nlu generate`"
+
+
+def test_rules_are_read_from_a_file_people_maintain(tmp_path: Path) -> None:
+    text = (REPO / "bot" / "core" / "emergency.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "emergency.yaml"
+    path.write_text(text.replace('"救命|', '"救命|来人啊|'), encoding="utf-8")
+    assert EmergencyPatterns.load(path).matches("来人啊")
+    assert not shipped().matches("来人啊")
