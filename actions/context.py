@@ -100,7 +100,7 @@ def build_services(settings: ActionSettings | None = None, index: IndexSettings 
         engine,
         grounding,
         settings.answerability_model,
-        engine.settings.index_dir,
+        engine.settings.index_dir.parent / "answers",
         k=settings.search_k,
         max_quotes=settings.max_quotes,
         quote_max_chars=settings.quote_max_chars,

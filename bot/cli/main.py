@@ -256,8 +256,8 @@ def _answer_engine(args: argparse.Namespace, model: Path | None) -> AnswerEngine
         actions.min_coverage,
     )
     return AnswerEngine.open(
-        engine, check, model, index.index_dir, k=actions.search_k, max_quotes=actions.max_quotes,
-        quote_max_chars=actions.quote_max_chars,
+        engine, check, model, index.index_dir.parent / "answers", k=actions.search_k,
+        max_quotes=actions.max_quotes, quote_max_chars=actions.quote_max_chars,
     )  # fmt: skip
 
 

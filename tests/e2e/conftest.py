@@ -154,7 +154,7 @@ def answerability_model(
     words = {t for c in engine.chunks for t in engine.tokenizer.tokenize(c.search_text())}
     check = GroundingCheck(engine.tokenizer, engine.kb.expansions(), words, engine.kb.gazetteer.names, 0.4)
     items = labelled_items(load_items(ANSWER_SET), engine.kb.gazetteer)
-    answers = AnswerEngine.open(engine, check, None, index_settings.index_dir)
+    answers = AnswerEngine.open(engine, check, None, index_settings.index_dir.parent / "answers")
     model, _ = train(answers, items)
     path = tmp_path_factory.mktemp("answers") / "answerability.json"
     model.save(path)
