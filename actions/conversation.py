@@ -26,6 +26,8 @@ ELIGIBILITY_QUESTION = re.compile(
 )
 SERVICE_INTENTS = frozenset({"ask_meal_service", "ask_bath_service", "ask_medical_service"})
 MAX_MISUNDERSTANDINGS = 2
+# A message this long is a question to answer, not babble to ask about again.
+QUESTION_CHARS = 12
 
 
 class ActionAffirm(Action):
@@ -121,7 +123,14 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Decline politely and offer topics and a person."""
+        """Answer a real question through the engine (advice and the like are declined there with
+        a person offered); decline anything else politely and offer topics and a person."""
+        question = latest_text(tracker)
+        if QUESTION.search(normalize(question)) or len(normalize(question)) >= QUESTION_CHARS:
+            svc = services()
+            place = current_place(svc.kb.gazetteer, question, tracker.current_slot_values())
+            send(dispatcher, await svc.answer(question, place))
+            return [*region_events(place), SlotSet("misunderstandings", 0), SlotSet("offered_human", True)]
         text = (
             "抱歉，这个问题我回答不了。我能回答的是养老服务和补贴政策，比如助餐、助浴、看病、能领哪些补贴。"
         )
@@ -150,7 +159,9 @@ class ActionMisunderstood(Action):
             svc = services()
             place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
             answer = await svc.answer(text, place)
-            if answer.grounded:
+            if answer.grounded or len(norm) >= QUESTION_CHARS:
+                # A real question gets the engine's answer (direct, or an honest "the documents do
+                # not say" with a person), never "我没太明白".
                 send(dispatcher, answer)
                 return [
                     *region_events(place),

@@ -10,8 +10,10 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import Services, services
-from actions.dispatch import channel_of, latest_intent, latest_text
+from actions.dispatch import channel_of, latest_intent, latest_text, send
+from bot.core.answers.places import current_place
 from bot.core.answers.replies import meta_message
+from bot.core.letters import shipped_letters
 from bot.core.store.db import transaction
 from bot.core.store.models import HandoffReason, Priority
 from bot.core.store.repository import open_handoff, queue_position
@@ -50,6 +52,15 @@ class ActionHandoff(Action):
     ) -> list[EventType]:
         """Open the ticket and tell the user."""
         intent = latest_intent(tracker) or ""
+        text = latest_text(tracker)
+        if intent == "complaint" and not shipped_letters().is_letter(text):
+            # The classifier's "complaint" for a question a clause answers: the answer, with a person.
+            svc = services()
+            place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
+            answer = await svc.answer(text, place)
+            if answer.mode == "direct":
+                send(dispatcher, answer)
+                return [SlotSet("misunderstandings", 0), SlotSet("offered_human", True)]
         reason, priority = REASONS.get(intent, (HandoffReason.REQUEST_HUMAN, Priority.NORMAL))
         if tracker.get_slot("misunderstandings") and float(tracker.get_slot("misunderstandings")) >= 2:
             reason = HandoffReason.MISUNDERSTANDING if intent != "complaint" else reason
