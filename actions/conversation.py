@@ -129,8 +129,12 @@ class ActionOutOfScope(Action):
         if QUESTION.search(normalize(question)) or len(normalize(question)) >= QUESTION_CHARS:
             svc = services()
             place = current_place(svc.kb.gazetteer, question, tracker.current_slot_values())
-            send(dispatcher, await svc.answer(question, place))
-            return [*region_events(place), SlotSet("misunderstandings", 0), SlotSet("offered_human", True)]
+            answer = await svc.answer(question, place)
+            # The documents answer it (or the engine declines it for a reason of its own): send
+            # that; a question they say nothing about is outside what the assistant covers.
+            if answer.mode != "none":
+                send(dispatcher, answer)
+                return [*region_events(place), SlotSet("misunderstandings", 0), SlotSet("offered_human", True)]
         text = (
             "抱歉，这个问题我回答不了。我能回答的是养老服务和补贴政策，比如助餐、助浴、看病、能领哪些补贴。"
         )
