@@ -134,7 +134,8 @@ class ActionOutOfScope(Action):
             # that; a question they say nothing about is outside what the assistant covers.
             if answer.mode != "none":
                 send(dispatcher, answer)
-                return [*region_events(place), SlotSet("misunderstandings", 0), SlotSet("offered_human", True)]
+                events = [SlotSet("misunderstandings", 0), SlotSet("offered_human", True)]
+                return [*region_events(place), *events]
         text = (
             "抱歉，这个问题我回答不了。我能回答的是养老服务和补贴政策，比如助餐、助浴、看病、能领哪些补贴。"
         )
