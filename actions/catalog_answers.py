@@ -165,10 +165,11 @@ class ActionAnswerService(Action):
         service = find_service(svc, text, intent, entity)
         events = [*region_events(place), SlotSet("misunderstandings", 0)]
         kind = analyse(svc.answers.rules, text).kind
-        if service is None or kind not in CARD_KINDS or place.uncovered:
-            answer = await svc.answer(text, place)
-            send(dispatcher, answer)
-            return [*events, SlotSet("offered_human", answer.offered_human)]
+        engine_answer = await svc.answer(text, place)
+        if service is None or kind not in CARD_KINDS or place.uncovered or engine_answer.mode == "direct":
+            # The clause that answers comes first; the card is for "有没有/是什么" that none answers.
+            send(dispatcher, engine_answer)
+            return [*events, SlotSet("offered_human", engine_answer.offered_human)]
         answer = service_answer(svc, service, place, text)
         unknown_region = place.region is None and place.uncovered is None and not place.said_unknown
         if unknown_region and not tracker.get_slot("region_asked"):
@@ -202,9 +203,8 @@ class ActionAnswerFacility(Action):
         asked = svc.grounding.asked_fact(text)
         kind = analyse(svc.answers.rules, text).kind
         local = len(facilities) == 1 and (place.region is None or applies(facilities[0].region, place))
-        if local and asked is None and kind in CARD_KINDS and not place.uncovered:
+        answer = await svc.answer(text, place)
+        if answer.mode != "direct" and local and asked is None and kind in CARD_KINDS and not place.uncovered:
             answer = facility_answer(svc, facilities[0])
-        else:
-            answer = await svc.answer(text, place)
         send(dispatcher, answer)
         return [*region_events(place), SlotSet("misunderstandings", 0), SlotSet("offered_human", True)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -20,10 +19,6 @@ from bot.core.answers.profile import DONT_KNOW
 from bot.core.answers.replies import ELIGIBILITY, HUMAN, TOPICS
 from knowledge.textnorm import normalize
 
-QUESTION = re.compile(r"[吗嘛？?]|什么|哪些|多少|怎么|能不能|可不可以|有没有|是不是")
-ELIGIBILITY_QUESTION = re.compile(
-    r"能领|领什么|领哪些|能享受|享受什么|有什么补贴|哪些补贴|够不够条件|符合.{0,4}条件"
-)
 SERVICE_INTENTS = frozenset({"ask_meal_service", "ask_bath_service", "ask_medical_service"})
 MAX_MISUNDERSTANDINGS = 2
 # A message this long is a question to answer, not babble to ask about again.
@@ -100,9 +95,9 @@ class ActionHandleInform(Action):
                 }
                 return events + await ActionAnswerService().run(dispatcher, tracker, domain)
             return events + await answer_question(dispatcher, tracker, svc, pending, intent)
-        norm = normalize(text)
-        if QUESTION.search(norm):  # a question NLU took for information: answer it
-            if ELIGIBILITY_QUESTION.search(norm):
+        rules = svc.answers.rules
+        if rules.is_question(text):  # a question NLU took for information: answer it
+            if rules.asks_what_a_person_gets(text):
                 return [*events, FollowupAction("eligibility_form")]
             return events + await answer_question(dispatcher, tracker, svc, text, "ask_policy")
         if len(events) > 1 and place is not None:
@@ -126,8 +121,8 @@ class ActionOutOfScope(Action):
         """Answer a real question through the engine (advice and the like are declined there with
         a person offered); decline anything else politely and offer topics and a person."""
         question = latest_text(tracker)
-        if QUESTION.search(normalize(question)) or len(normalize(question)) >= QUESTION_CHARS:
-            svc = services()
+        svc = services()
+        if svc.answers.rules.is_question(question) or len(normalize(question)) >= QUESTION_CHARS:
             place = current_place(svc.kb.gazetteer, question, tracker.current_slot_values())
             answer = await svc.answer(question, place)
             # The documents answer it (or the engine declines it for a reason of its own): send
@@ -137,7 +132,8 @@ class ActionOutOfScope(Action):
                 events = [SlotSet("misunderstandings", 0), SlotSet("offered_human", True)]
                 return [*region_events(place), *events]
         text = (
-            "抱歉，这个问题我回答不了。我能回答的是养老服务和补贴政策，比如助餐、助浴、看病、能领哪些补贴。"
+            "抱歉，这个问题我回答不了，我查到的文件里也没有写。"
+            "我能回答的是养老服务和补贴政策，比如助餐、助浴、看病、能领哪些补贴；也可以点「找人工」。"
         )
         send(dispatcher, Answer([Message(text, [ELIGIBILITY, HUMAN])]))
         return [SlotSet("misunderstandings", 0)]
@@ -158,10 +154,10 @@ class ActionMisunderstood(Action):
         norm = normalize(text)
         if tracker.get_slot("pending_question") and DONT_KNOW.search(norm):
             return list(await ActionHandleInform().run(dispatcher, tracker, domain))  # "不知道" to the region
-        if QUESTION.search(norm):  # a question NLU was unsure about: the documents may still answer it
-            if ELIGIBILITY_QUESTION.search(norm):
+        svc = services()
+        if svc.answers.rules.is_question(text):  # NLU was unsure: the documents may still answer it
+            if svc.answers.rules.asks_what_a_person_gets(text):
                 return [FollowupAction("eligibility_form")]
-            svc = services()
             place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
             answer = await svc.answer(text, place)
             if answer.grounded or len(norm) >= QUESTION_CHARS:

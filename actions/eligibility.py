@@ -13,7 +13,7 @@ from actions.dispatch import latest_text, send
 from actions.policy import answer_question
 from bot.core.answers.analysis import analyse
 from bot.core.answers.compose import Answer, Message
-from bot.core.answers.places import UNKNOWN, place_in_text, resolve
+from bot.core.answers.places import UNKNOWN, current_place, place_in_text, resolve
 from bot.core.answers.profile import (
     CARE,
     DONT_KNOW,
@@ -42,12 +42,27 @@ PROFILE_SLOTS = ("age", "economic_status", "care_level", "living_situation")
 
 
 def asks_about_a_person(text: str) -> bool:
-    """Whether a question describes a person (age, status) or asks what someone may receive, rather
-    than a specific fact about a benefit (how to apply, where, when, how much)."""
+    """Whether a question describes a person (an age, a status such as 低保 or 失能)."""
     question = analyse(services().answers.rules, text)
-    if question.age is not None or question.statuses - {"高龄"}:  # 高龄 alone names a benefit (高龄津贴)
+    return question.age is not None or bool(question.statuses - {"高龄"})  # 高龄 alone: 高龄津贴
+
+
+async def needs_the_questions(svc: Services, tracker: Tracker, text: str) -> bool:
+    """Whether the eligibility questions should run for this message: it asks what a person may
+    receive in general; or it describes a person and no clause answers it directly (never for a
+    request the documents cannot answer or a place they do not cover). A question a
+    clause answers (one benefit's facts, training, how to apply …) is answered, not asked about."""
+    rules = svc.answers.rules
+    if rules.refusal(text) is not None:
+        return False
+    place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
+    if place.uncovered:
+        return False  # no rules for the user's place: the engine says so
+    if rules.asks_what_a_person_gets(text):
         return True
-    return not question.specific
+    if not asks_about_a_person(text):
+        return False
+    return (await svc.answer(text, place)).mode != "direct"
 
 
 def _reader(svc: Services) -> StatusReader:
@@ -70,7 +85,9 @@ class ValidateEligibilityForm(FormValidationAction):
     ) -> list[str]:
         """None when the form was started by a question that describes no person (how to apply,
         where, how much …): action_check_eligibility then answers it from the documents."""
-        if tracker.get_slot("requested_slot") is None and not asks_about_a_person(latest_text(tracker)):
+        if tracker.get_slot("requested_slot") is None and not await needs_the_questions(
+            services(), tracker, latest_text(tracker)
+        ):
             return []
         return domain_slots
 
@@ -200,7 +217,9 @@ class ActionCheckEligibility(Action):
         svc = services()
         slots = tracker.current_slot_values()
         text = latest_text(tracker)
-        if not any(slots.get(name) for name in PROFILE_SLOTS) and not asks_about_a_person(text):
+        if not any(slots.get(name) for name in PROFILE_SLOTS) and not await needs_the_questions(
+            svc, tracker, text
+        ):
             return await answer_question(dispatcher, tracker, svc, text, "ask_subsidy")
         profile, label = profile_from_slots(svc, slots)
         decisions = svc.eligibility.evaluate(profile)

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import services
 from actions.dispatch import channel_of, latest_text
 from actions.handoff import raise_ticket
+from actions.policy import answer_question
 from bot.core.answers.replies import meta_message
 from bot.core.safety import shipped
 from bot.core.store.models import HandoffReason, Priority
@@ -37,6 +38,12 @@ class ActionEmergency(Action):
     ) -> list[EventType]:
         """Instruction first (before any I/O), then the ticket."""
         text = latest_text(tracker)
+        rules = shipped()
+        if rules.kind_of(text) is None and rules.not_happening_now(text):
+            # A lasting condition, the past or a benefit (中风后…有没有培训, 摔了…保险怎么理赔):
+            # a question to answer, not danger now.
+            svc = services()
+            return await answer_question(dispatcher, tracker, svc, text, "ask_policy")
         dispatcher.utter_message(text=first_instruction(text))
         handoff: dict[str, Any] | None = None
         try:

@@ -53,9 +53,11 @@ class ActionHandoff(Action):
         """Open the ticket and tell the user."""
         intent = latest_intent(tracker) or ""
         text = latest_text(tracker)
-        if intent == "complaint" and not shipped_letters().is_letter(text):
-            # The classifier's "complaint" for a question a clause answers: the answer, with a person.
-            svc = services()
+        svc = services()
+        question = svc.answers.rules.is_question(text)
+        if intent == "complaint" and question and not shipped_letters().is_letter(text):
+            # The classifier's "complaint" for a question a clause answers (the letter rules found
+            # no complaint in it): the answer, with a person offered; else a person.
             place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
             answer = await svc.answer(text, place)
             if answer.mode == "direct":
@@ -66,7 +68,7 @@ class ActionHandoff(Action):
             reason = HandoffReason.MISUNDERSTANDING if intent != "complaint" else reason
         ticket_id, ahead = await asyncio.to_thread(
             raise_ticket,
-            services(),
+            svc,
             tracker.sender_id,
             channel_of(tracker),
             reason,

@@ -43,7 +43,10 @@ async def answer_question(
     place = current_place(svc.kb.gazetteer, question, tracker.current_slot_values())
     events = [*region_events(place), SlotSet("misunderstandings", 0)]
     no_region = place.region is None and place.uncovered is None and not place.said_unknown
-    if intent in REGIONAL_INTENTS and no_region and not tracker.get_slot("region_asked"):
+    # A request no document answers (advice, cheating, nonsense …) is declined at once, without
+    # asking where the user lives first.
+    refused = svc.answers.rules.refusal(question) is not None
+    if intent in REGIONAL_INTENTS and no_region and not refused and not tracker.get_slot("region_asked"):
         send(dispatcher, ask_region())
         return [
             *events,

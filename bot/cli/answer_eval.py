@@ -383,6 +383,7 @@ def _turn_dict(turn: Turn) -> dict[str, Any]:
     return {
         "text": turn.text,
         "status": turn.status,
+        "intent": (turn.body.get("intent") or {}).get("name"),
         "reply": replies_text(turn.body),
         "citations": [c.get("quote") for c in turn.body.get("citations") or []],
         "emergency": turn.body.get("emergency"),

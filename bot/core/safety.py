@@ -31,6 +31,7 @@ class EmergencyKind:
     patterns: tuple[str, ...]
     first: str
     self_first: str | None = None
+    always: bool = False  # danger whatever else the message says (self-harm)
 
 
 def _alternation(patterns: list[str] | tuple[str, ...]) -> re.Pattern[str]:
@@ -51,11 +52,15 @@ class EmergencyPatterns:
                 tuple(str(p) for p in k["patterns"]),
                 str(k["first"]),
                 str(k["self_first"]) if k.get("self_first") else None,
+                bool(k.get("always", False)),
             )
             for k in kinds
         )
         self.asking = _alternation(list(data["asking"]))  # type: ignore[call-overload]
         self.asking_needs = _alternation(list(data["asking_needs"]))  # type: ignore[call-overload]
+        self.asking_not = _alternation(list(data.get("asking_not") or ["(?!)"]))  # type: ignore[call-overload]
+        self.not_now = _alternation(list(data.get("not_now") or ["(?!)"]))  # type: ignore[call-overload]
+        self.now = _alternation(list(data.get("now") or ["(?!)"]))  # type: ignore[call-overload]
         self.numbers = str(data["numbers"])
         self.self_words = re.compile(str(data["self_words"]))
         self.other_person = re.compile(str(data["other_person"]))
@@ -76,11 +81,18 @@ class EmergencyPatterns:
         """Every danger pattern, in order (what Rasa's EmergencyOverride is given)."""
         return [p for kind in self.kinds for p in kind.patterns]
 
-    def kind_of(self, text: str) -> EmergencyKind | None:
-        """The first kind of danger the message describes, or None."""
+    def not_happening_now(self, text: str) -> bool:
+        """True when the message speaks of a lasting condition, the past, a hypothetical or a
+        benefit, and nothing says it is happening now."""
         plain = normalize(text)
+        return bool(self.not_now.search(plain)) and not self.now.search(plain)
+
+    def kind_of(self, text: str) -> EmergencyKind | None:
+        """The first kind of danger the message describes as happening now, or None."""
+        plain = normalize(text)
+        later = self.not_happening_now(text)
         for kind in self.kinds:
-            if kind.pattern.search(text) or kind.pattern.search(plain):
+            if (kind.always or not later) and (kind.pattern.search(text) or kind.pattern.search(plain)):
                 return kind
         return None
 
@@ -91,6 +103,8 @@ class EmergencyPatterns:
     def asks_for_numbers(self, text: str) -> bool:
         """True for a question about whom to call in an emergency (no danger described as now)."""
         plain = normalize(text)
+        if self.asking_not.search(plain):
+            return False
         return bool(self.asking.search(plain) and self.asking_needs.search(plain))
 
     def first_instruction(self, text: str) -> str:

@@ -60,6 +60,21 @@ class Rules:
     missing_words: dict[Kind, str]
     worker_question: re.Pattern[str]
     refusals: dict[str, tuple[re.Pattern[str], str]] = field(default_factory=dict)
+    question_marks: re.Pattern[str] = re.compile(r"[吗？?]")
+    exact_asks: re.Pattern[str] = re.compile(r"(?!)")
+    fee_asks: re.Pattern[str] = re.compile(r"(?!)")
+    eligibility_question: re.Pattern[str] = re.compile(r"(?!)")
+
+    def is_question(self, text: str) -> bool:
+        """Whether a message asks something (a question word, particle or kind)."""
+        plain = arabic_numerals(normalize(text)).rstrip("。.！!～~…")
+        return bool(self.question_marks.search(plain)) or any(
+            p.search(plain) for p in self.question_kinds.values()
+        )
+
+    def asks_what_a_person_gets(self, text: str) -> bool:
+        """Whether a question asks what someone may receive in general (not one benefit's facts)."""
+        return bool(self.eligibility_question.search(arabic_numerals(normalize(text))))
 
     def refusal(self, text: str) -> tuple[str, str] | None:
         """The kind of request the documents can never answer (advice, modality, safety, nonsense)
@@ -90,6 +105,10 @@ class Rules:
             refusals={
                 str(k): (alternation(v["patterns"]), str(v["reply"])) for k, v in data["refusals"].items()
             },
+            question_marks=alternation(data["question_marks"]),
+            exact_asks=alternation(data["exact_asks"]),
+            fee_asks=alternation(data["fee_asks"]),
+            eligibility_question=alternation(data["eligibility_question"]),
         )
 
 
@@ -112,6 +131,8 @@ class Question:
     age: int | None = None
     worker: bool = False  # asks about a unit's duties (pilots, reporting), not a person's benefit
     stated: tuple[str, ...] = ()  # amounts and dates the question itself states
+    exact: bool = False  # asks for an exact address, mailbox or village
+    fee: bool = False  # asks what something costs the user
 
     @property
     def specific(self) -> bool:
@@ -138,7 +159,10 @@ def analyse(rules: Rules, text: str) -> Question:
     statuses = frozenset(s for s, p in rules.statuses.items() if p.search(plain))
     worker = bool(rules.worker_question.search(plain))
     stated = tuple(m.group(0).replace(" ", "") for m in STATED.finditer(plain))
-    return Question(text, kind, kinds, statuses, ages[0] if ages else None, worker, stated)
+    exact = bool(rules.exact_asks.search(plain))
+    fee = bool(rules.fee_asks.search(plain))
+    age = ages[0] if ages else None
+    return Question(text, kind, kinds, statuses, age, worker, stated, exact, fee)
 
 
 def states_the_numbers(question: Question, text: str) -> bool:
@@ -159,6 +183,15 @@ def describe_clause(rules: Rules, text: str) -> Clause:
     ages = [int(m.group(1)) for m in CLAUSE_AGE.finditer(plain)]
     heading = len(plain) < 30 and "。" not in plain and "；" not in plain
     return Clause(kinds, statuses, min(ages) if ages else None, heading)
+
+
+def share_of_kinds_stated(question: Question, clause: Clause) -> float:
+    """The share of the specific things a question asks (amount, procedure, place, time, contact)
+    that the clause states; 1 when it asks none."""
+    needs = [NEEDS[k] for k in question.kinds if k in SPECIFIC]
+    if not needs:
+        return 1.0
+    return sum(1 for n in needs if n in clause.kinds) / len(needs)
 
 
 def states_what_is_asked(question: Question, clause: Clause) -> bool:

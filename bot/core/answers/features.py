@@ -10,6 +10,7 @@ from bot.core.answers.analysis import (
     Clause,
     Kind,
     Question,
+    share_of_kinds_stated,
     states_the_numbers,
     states_what_is_asked,
 )
@@ -49,6 +50,9 @@ FEATURES = (
     "e5_sim",
     "e5_best",
     "e5_gap",
+    "kinds_stated",
+    "address_missing",
+    "fee_missing",
 )
 
 
@@ -119,6 +123,9 @@ def features(
         candidate.e5,
         float(best_e5 > 0 and candidate.e5 >= best_e5),
         best_e5 - candidate.e5,
+        share_of_kinds_stated(question, clause),
+        float(question.exact and "address" not in clause.kinds),
+        float(question.fee and "fee" not in clause.kinds),
     ]
 
 

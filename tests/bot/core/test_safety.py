@@ -82,3 +82,46 @@ def test_rules_are_read_from_a_file_people_maintain(tmp_path: Path) -> None:
     path.write_text(text.replace('"救命|', '"救命|来人啊|'), encoding="utf-8")
     assert EmergencyPatterns.load(path).matches("来人啊")
     assert not shipped().matches("来人啊")
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("我奶奶说心口像被石头压着，左胳膊也麻", "120"),
+        ("家裡瓦斯味好重", "119"),
+        ("有个自称警察的让我爸把钱转到安全账户", "110"),
+        ("门外有人一直要进来，我不敢开门", "110"),
+        ("我爷爷倒在厨房地上了，身上冰凉", "120"),
+        ("我妈以前中风过，刚才突然嘴歪了", "120"),
+    ],
+)
+def test_danger_told_in_other_words_is_recognised(text: str, number: str) -> None:
+    rules = shipped()
+    assert rules.matches(text) and number in rules.first_instruction(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我爸中风以后一直瘫在床上，有没有照护培训",
+        "我妈前年摔了一跤后就起不来床了，能申请什么护理补贴",
+        "老人在日间照料中心摔了，综合责任险怎么理赔",
+        "如果家里着火了该怎么逃生",
+    ],
+)
+def test_a_lasting_condition_the_past_or_a_benefit_is_not_danger_now(text: str) -> None:
+    rules = shipped()
+    assert not rules.matches(text)
+    assert rules.not_happening_now(text)
+
+
+def test_self_harm_is_danger_whatever_else_the_message_says() -> None:
+    text = "去年老伴走了以后我就觉得活着没意思，补贴也不想要了"
+    assert shipped().not_happening_now(text)
+    assert shipped().matches(text) and "120" in shipped().first_instruction(text)
+
+
+def test_a_question_about_insurance_after_a_fall_is_not_a_question_about_whom_to_call() -> None:
+    rules = shipped()
+    assert not rules.asks_for_numbers("老人摔了，保险理赔找哪个电话")
+    assert rules.asks_for_numbers("老人半夜摔了应该打什么电话")

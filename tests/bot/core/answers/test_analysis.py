@@ -78,3 +78,40 @@ def test_rules_are_read_from_a_file_people_maintain(tmp_path: Path) -> None:
     edited = load_rules(path)
     assert analyse(edited, "居委会座机").kind is Kind.CONTACT
     assert analyse(shipped, "居委会座机").kind is not Kind.CONTACT
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("社区多久来一回", True),
+        ("这个补贴是咋回事", True),
+        ("六助是哪六助", True),
+        ("俺们村有老饭桌不", True),
+        ("谢谢你", False),
+        ("我在金台区", False),
+    ],
+)
+def test_a_question_is_told_from_a_statement(rules: Rules, text: str, asks: bool) -> None:
+    assert rules.is_question(text) is asks
+
+
+def test_a_question_about_what_a_person_gets_is_told_from_one_about_a_benefit(rules: Rules) -> None:
+    assert rules.asks_what_a_person_gets("我妈85岁独居，能享受哪些补贴")
+    assert not rules.asks_what_a_person_gets("家属能参加护理培训吗")
+
+
+def test_every_specific_thing_asked_must_be_stated(rules: Rules) -> None:
+    from bot.core.answers.analysis import share_of_kinds_stated
+
+    question = analyse(rules, "适老化改造补多少钱，去哪里申请")
+    amount_only = describe_clause(rules, "对特困老年人家庭适老化改造每户补助3000元。")
+    assert 0 < share_of_kinds_stated(question, amount_only) < 1
+    assert share_of_kinds_stated(analyse(rules, "有没有老年食堂"), amount_only) == 1.0
+
+
+def test_exact_addresses_and_fees_are_noticed(rules: Rules) -> None:
+    assert analyse(rules, "民政局在哪条路上").exact
+    assert not analyse(rules, "日间照料中心建在哪").exact
+    assert analyse(rules, "洗一次澡要交钱吗").fee
+    assert "address" not in describe_clause(rules, "在社区设置服务站点。").kinds
+    assert "fee" in describe_clause(rules, "为特困老人提供免费助餐。").kinds
