@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import Services, services
@@ -15,6 +15,7 @@ from bot.core.answers.analysis import Kind, analyse
 from bot.core.answers.compose import MISSING_FACT, Answer, Message
 from bot.core.answers.places import Place, current_place
 from bot.core.answers.replies import BOOK, HUMAN, Cited, region_label
+from bot.core.booking.words import wants_a_visit
 from index.grounding import STATES
 from knowledge.catalog import Benefit, FacilityType, Service, ServiceType
 from knowledge.textnorm import normalize
@@ -164,6 +165,8 @@ class ActionAnswerService(Action):
         entity = next(tracker.get_latest_entity_values("service_type"), None)
         service = find_service(svc, text, intent, entity)
         events = [*region_events(place), SlotSet("misunderstandings", 0)]
+        if wants_a_visit(text):  # 能不能派人上门帮着洗洗: a booking, not a question about the service
+            return [*events, FollowupAction("booking_form")]
         kind = analyse(svc.answers.rules, text).kind
         engine_answer = await svc.answer(text, place)
         if service is None or kind not in CARD_KINDS or place.uncovered or engine_answer.mode == "direct":

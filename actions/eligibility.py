@@ -52,6 +52,8 @@ async def needs_the_questions(svc: Services, tracker: Tracker, text: str) -> boo
     receive in general; or it describes a person and no clause answers it directly (never for a
     request the documents cannot answer or a place they do not cover). A question a
     clause answers (one benefit's facts, training, how to apply …) is answered, not asked about."""
+    if text.startswith("/"):
+        return True  # the eligibility button was pressed
     rules = svc.answers.rules
     if rules.refusal(text) is not None:
         return False

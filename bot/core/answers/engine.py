@@ -115,6 +115,7 @@ class AnswerEngine:
         )
         out = []
         for rank, (hit, sim) in enumerate(zip(hits, sims, strict=True)):
+            sentence, sentence_coverage = self.best_sentence(text, hit.text)
             out.append(
                 Candidate(
                     hit,
@@ -124,9 +125,20 @@ class AnswerEngine:
                     bm25.index(hit.chunk_id) if hit.chunk_id in bm25 else None,
                     dense.index(hit.chunk_id) if hit.chunk_id in dense else None,
                     sim,
+                    sentence_coverage,
+                    describe_clause(self.rules, sentence),
                 )
             )
         return question, out
+
+    def best_sentence(self, question: str, text: str) -> tuple[str, float]:
+        """The sentence of a clause that covers most of the question's topic words, and how much."""
+        sentences = [s.strip() for s in SENTENCE_END.split(text) if s and len(s.strip()) >= 6]
+        if len(sentences) <= 1:
+            return text, self.check.assess(question, [text]).coverage
+        scored = [(self.check.assess(question, [s]).coverage, -i, s) for i, s in enumerate(sentences)]
+        coverage, _, sentence = max(scored)
+        return sentence, coverage
 
     def vectors(self, question: Question, cands: list[Candidate], region: str | None) -> list[list[float]]:
         """The feature vectors of the candidates."""

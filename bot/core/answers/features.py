@@ -53,6 +53,8 @@ FEATURES = (
     "kinds_stated",
     "address_missing",
     "fee_missing",
+    "sentence_coverage",
+    "sentence_states_asked",
 )
 
 
@@ -67,6 +69,8 @@ class Candidate:
     bm25_rank: int | None = None
     dense_rank: int | None = None
     e5: float = 0.0  # multilingual-e5 similarity to the question (0 without the scorer)
+    sentence_coverage: float = 0.0  # the share of topic words its best sentence covers
+    sentence_clause: Clause | None = None  # what that sentence states
 
 
 def features(
@@ -126,6 +130,8 @@ def features(
         share_of_kinds_stated(question, clause),
         float(question.exact and "address" not in clause.kinds),
         float(question.fee and "fee" not in clause.kinds),
+        candidate.sentence_coverage,
+        float(states_what_is_asked(question, candidate.sentence_clause or clause)),
     ]
 
 

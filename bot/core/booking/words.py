@@ -24,6 +24,10 @@ _ENTITY_SERVICES = {
     "medical": VisitService.ESCORT,
 }
 
+# Asking for someone to come (a booking), not about a service: 派人上门, 能不能请人来, 约个….
+_VISIT_REQUEST = re.compile(
+    r"派(个|一个|两个)?人|(请|找|约)(个|一个)?人.{0,6}(上门|来|去|过来)|(上门|过来|到家里?)(来)?帮|预约|约(个|一次|一下)"
+)
 _ADDRESS_MARKS = re.compile(
     r"[路街巷道弄号村组楼栋幢单元室院苑区县镇乡屯庄寨里]|小区|花园|社区|公寓|新村|大院|家属院"
 )
@@ -107,3 +111,8 @@ def find_address(text: str) -> str | None:
         if end > mark.end() or len(address) >= 5:
             return address
     return None
+
+
+def wants_a_visit(text: str) -> bool:
+    """Whether a message asks for someone to come to the home for a service (a booking)."""
+    return bool(_VISIT_REQUEST.search(text)) and read_service(text) is not None

@@ -18,6 +18,7 @@ from bot.core.booking.words import (
     looks_like_address,
     read_service,
     strip_name,
+    wants_a_visit,
 )
 from bot.core.store.models import VisitService
 
@@ -242,3 +243,17 @@ def test_yes_accepts_short_agreement_and_explicit_confirmation() -> None:
 def test_yes_refuses_denials_questions_and_longer_sentences() -> None:
     others = ["不对", "不是", "对不起", "可以吗", "是不是", "行不行", "确认一下地址", "好的，我再想想"]
     assert _matches(YES, others) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "wants"),
+    [
+        ("能不能派个人来帮我妈洗个澡", True),
+        ("想请人上门打扫一下", True),
+        ("帮我约一次陪诊", True),
+        ("你们的助浴服务怎么收费", False),
+        ("能不能派人来一下", False),  # no service named: the form would have to ask anyway
+    ],
+)
+def test_asking_for_someone_to_come_is_told_from_asking_about_a_service(text: str, wants: bool) -> None:
+    assert wants_a_visit(text) is wants

@@ -72,3 +72,16 @@ def test_noise_is_never_answered_with_a_quote(answers: AnswerEngine, noise: str)
     answer = answers.answer(noise, Place())
     assert not [c for c in answer.citations if c["role"] == "answer"]
     assert answer.offered_human
+
+
+def test_the_best_sentence_of_a_clause_is_the_one_with_the_topic_words(answers: AnswerEngine) -> None:
+    clause = "加强养老服务队伍建设。对失能老年人家庭照护者开展护理技能培训，每年培训不少于500人次。"
+    sentence, coverage = answers.best_sentence("家里照顾失能老人的人有没有培训", clause)
+    assert "培训" in sentence and "队伍建设" not in sentence
+    assert coverage >= answers.best_sentence("家里照顾失能老人的人有没有培训", "加强养老服务队伍建设。")[1]
+
+
+def test_candidates_carry_what_their_best_sentence_states(answers: AnswerEngine) -> None:
+    _, candidates = answers.candidates("台州适老化改造每年做多少户", "台州市")
+    assert candidates and all(0.0 <= c.sentence_coverage <= 1.0 for c in candidates)
+    assert any(c.sentence_clause is not None and "amount" in c.sentence_clause.kinds for c in candidates)
