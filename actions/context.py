@@ -6,9 +6,11 @@ Built once per action-server process, on first use (never at import time).
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import threading
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +32,8 @@ from knowledge.eligibility import EligibilityEngine
 
 logger = logging.getLogger(__name__)
 
+RECENT_ANSWERS = 32
+
 
 @dataclass
 class Services:
@@ -44,10 +48,23 @@ class Services:
     schedule: Schedule
     answers: AnswerEngine
     synced_on: date | None = None
+    # The last few answers: one turn may ask for the same one more than once (the eligibility form
+    # deciding whether to ask, then its action answering); the engine is deterministic.
+    _recent: OrderedDict[tuple[str, str | None, str | None, bool], Answer] = field(
+        default_factory=OrderedDict, repr=False
+    )
 
     async def answer(self, question: str, place: Place) -> Answer:
-        """The answer engine's reply to a question at a place (off the event loop)."""
-        return await asyncio.to_thread(self.answers.answer, question, place)
+        """The answer engine's reply to a question at a place (off the event loop); a copy, so
+        that a caller may change it."""
+        key = (question, place.region, place.uncovered, place.said_unknown)
+        answer = self._recent.get(key)
+        if answer is None:
+            answer = await asyncio.to_thread(self.answers.answer, question, place)
+            self._recent[key] = answer
+            while len(self._recent) > RECENT_ANSWERS:
+                self._recent.popitem(last=False)
+        return copy.deepcopy(answer)
 
     @property
     def rules(self) -> Rules:

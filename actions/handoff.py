@@ -54,8 +54,8 @@ class ActionHandoff(Action):
         intent = latest_intent(tracker) or ""
         text = latest_text(tracker)
         svc = services()
-        question = svc.answers.rules.is_question(text)
-        if intent == "complaint" and question and not shipped_letters().is_letter(text):
+        asks = intent == "complaint" and svc.answers.rules.is_question(text)
+        if asks and not shipped_letters().is_letter(text):
             # The classifier's "complaint" for a question a clause answers (the letter rules found
             # no complaint in it): the answer, with a person offered; else a person.
             place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())

@@ -115,13 +115,14 @@ class AnswerEngine:
         )
         out = []
         for rank, (hit, sim) in enumerate(zip(hits, sims, strict=True)):
-            sentence, sentence_coverage = self.best_sentence(text, hit.text)
+            coverage = self.check.assess(text, [hit.text]).coverage
+            sentence, sentence_coverage = self.best_sentence(text, hit.text, coverage)
             out.append(
                 Candidate(
                     hit,
                     rank,
                     describe_clause(self.rules, hit.text),
-                    self.check.assess(text, [hit.text]).coverage,
+                    coverage,
                     bm25.index(hit.chunk_id) if hit.chunk_id in bm25 else None,
                     dense.index(hit.chunk_id) if hit.chunk_id in dense else None,
                     sim,
@@ -131,11 +132,12 @@ class AnswerEngine:
             )
         return question, out
 
-    def best_sentence(self, question: str, text: str) -> tuple[str, float]:
-        """The sentence of a clause that covers most of the question's topic words, and how much."""
+    def best_sentence(self, question: str, text: str, coverage: float | None = None) -> tuple[str, float]:
+        """The sentence of a clause that covers most of the question's topic words, and how much
+        (coverage: the whole clause's, when already known)."""
         sentences = [s.strip() for s in SENTENCE_END.split(text) if s and len(s.strip()) >= 6]
         if len(sentences) <= 1:
-            return text, self.check.assess(question, [text]).coverage
+            return text, self.check.assess(question, [text]).coverage if coverage is None else coverage
         scored = [(self.check.assess(question, [s]).coverage, -i, s) for i, s in enumerate(sentences)]
         coverage, _, sentence = max(scored)
         return sentence, coverage
