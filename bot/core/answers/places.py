@@ -4,84 +4,52 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from knowledge.errors import KnowledgeError
 from knowledge.regions import Gazetteer, Resolution
+from knowledge.textnorm import normalize
+from knowledge.yamlio import load_yaml
 
 UNKNOWN = "unknown"  # slot value once the user said they do not know, or skipped
 
-# Province-level divisions and large cities: named in a message but not governed by any document.
-OTHER_PLACES = tuple(
-    [
-        "北京",
-        "天津",
-        "上海",
-        "重庆",
-        "河北",
-        "山西",
-        "内蒙古",
-        "吉林",
-        "黑龙江",
-        "江苏",
-        "安徽",
-        "福建",
-        "江西",
-        "山东",
-        "河南",
-        "湖北",
-        "湖南",
-        "广东",
-        "广西",
-        "海南",
-        "四川",
-        "贵州",
-        "云南",
-        "西藏",
-        "甘肃",
-        "青海",
-        "新疆",
-        "香港",
-        "澳门",
-        "台湾",
-        "石家庄",
-        "太原",
-        "呼和浩特",
-        "长春",
-        "哈尔滨",
-        "南京",
-        "杭州",
-        "合肥",
-        "福州",
-        "厦门",
-        "南昌",
-        "济南",
-        "青岛",
-        "郑州",
-        "武汉",
-        "长沙",
-        "广州",
-        "深圳",
-        "南宁",
-        "海口",
-        "成都",
-        "贵阳",
-        "昆明",
-        "拉萨",
-        "西安",
-        "兰州",
-        "西宁",
-        "银川",
-        "乌鲁木齐",
-        "苏州",
-        "宁波",
-        "温州",
-        "无锡",
-        "东莞",
-        "佛山",
-    ]
-)
-OTHER_PLACE = re.compile("|".join(sorted(OTHER_PLACES, key=len, reverse=True)))
+OTHER_PLACES_FILE = "other_places.yaml"
+
+
+@dataclass(frozen=True)
+class OtherPlaces:
+    """Places named in a message that no document governs (other_places.yaml)."""
+
+    pattern: re.Pattern[str]
+    elsewhere: re.Pattern[str]
+
+    @classmethod
+    def from_yaml(cls, text: str) -> OtherPlaces:
+        """Compile the file's names: plain ones as written, common words only with 市 after them."""
+        data = load_yaml(text)
+        names = [str(n) for n in data["plain"]] + [f"{n}市" for n in data["with_suffix"]]
+        alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        elsewhere = "|".join(f"(?:{p})" for p in data["elsewhere_after"])
+        return cls(re.compile(alternation), re.compile(f"^.{{0,4}}(?:{elsewhere})"))
+
+    def find(self, text: str) -> tuple[int, str] | None:
+        """The first place named as where someone lives or asks about (not where children work),
+        with its position."""
+        for match in self.pattern.finditer(text):
+            if not self.elsewhere.search(text[match.end() :]):
+                return match.start(), match.group(0)
+        return None
+
+
+@lru_cache(maxsize=1)
+def other_places() -> OtherPlaces:
+    """The shipped list of places no document covers."""
+    text = resources.files("bot.core.answers").joinpath(OTHER_PLACES_FILE).read_text(encoding="utf-8")
+    return OtherPlaces.from_yaml(text)
+
+
 COVERED = "宝鸡市、台州市、辽宁省和吴忠市利通区"
 
 
@@ -112,13 +80,23 @@ def resolve(gazetteer: Gazetteer, name: str | None) -> Place:
 
 
 def place_in_text(gazetteer: Gazetteer, text: str) -> Place | None:
-    """The most specific region named in a message, or a place no document covers, or None."""
+    """The most specific region named in a message, or a place no document covers, or None.
+
+    A place no document covers named before every covered one is the asker's ("我家在温州，台州那个
+    政策我们能享受吗", "西安建照料中心，补助有没有宝鸡多"); a city where children work is not."""
+    plain = normalize(text)
+    other = other_places().find(plain)
+    mentions = gazetteer.mentions(text)
+    if other is not None:
+        first = (plain.find(mentions[0][0]), len(mentions[0][0])) if mentions else None
+        # 三门峡 is not 三门县: at the same place the longer name wins.
+        if first is None or (other[0], -len(other[1])) < (first[0], -first[1]):
+            return Place(uncovered=other[1])
     found = gazetteer.find_in_text(text)
     if found:
         places = [resolve(gazetteer, name) for name in found]
         return max(places, key=lambda p: len(p.resolution.chain) if p.resolution else 0)
-    match = OTHER_PLACE.search(text)
-    return Place(uncovered=match.group(0)) if match else None
+    return None
 
 
 def current_place(gazetteer: Gazetteer, text: str, slots: dict[str, Any]) -> Place:
