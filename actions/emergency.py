@@ -44,6 +44,9 @@ class ActionEmergency(Action):
             # a question to answer, not danger now.
             svc = services()
             return await answer_question(dispatcher, tracker, svc, text, "ask_policy")
+        if rules.kind_of(text) is None and rules.looks_like_noise(text):
+            # The classifier's guess on key-mashing: an honest "I found nothing", not an alarm.
+            return await answer_question(dispatcher, tracker, services(), text, None)
         dispatcher.utter_message(text=first_instruction(text))
         handoff: dict[str, Any] | None = None
         try:

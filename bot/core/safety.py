@@ -21,6 +21,11 @@ ALERTED = "系统暂时出了点问题，但我已经通知值班工作人员，
 NUMBERS_FOLLOW = "如果现在就有危险，请先打电话。需要的话，我也可以帮您转人工。"
 
 
+# A run of Latin letters or digits in a message (key-mashing).
+NOISE_RUN = re.compile(r"[A-Za-z]{3,}|\d{4,}")
+PHONE = re.compile(r"\d{7,}")
+
+
 @dataclass(frozen=True)
 class EmergencyKind:
     """One kind of danger: how it is recognised, the number, what to say first."""
@@ -95,6 +100,18 @@ class EmergencyPatterns:
             if (kind.always or not later) and (kind.pattern.search(text) or kind.pattern.search(plain)):
                 return kind
         return None
+
+    @staticmethod
+    def looks_like_noise(text: str) -> bool:
+        """Key-mashing with a word or two in it ("jjjkk 啊啊 康养 ？？ 1111"): under a third of the
+        characters Chinese, and a run of Latin letters or digits. The classifier's "emergency" for
+        such a message is not believed unless a danger rule matches."""
+        plain = PHONE.sub("", normalize(text))  # a phone number given with a word or two is not noise
+        chars = [c for c in plain if not c.isspace()]
+        if not chars:
+            return False
+        cjk = sum(1 for c in chars if "\u4e00" <= c <= "\u9fff")
+        return cjk * 3 < len(chars) and bool(NOISE_RUN.search(plain))
 
     def matches(self, text: str) -> bool:
         """True when the text describes danger now."""

@@ -45,7 +45,13 @@ def test_self_harm_written_by_the_elder_is_answered_to_the_elder() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["独居老人半夜犯病了应该打什么电话？", "老人突然不舒服打哪个电话", "家里着火了该找谁"]
+    "text",
+    [
+        "独居老人半夜犯病了应该打什么电话？",
+        "老人突然不舒服打哪个电话",
+        "家里着火了该找谁",
+        "万一邻居家着火了，是先打119还是先找物业",
+    ],
 )
 def test_questions_about_whom_to_call_are_recognised(text: str) -> None:
     rules = shipped()
@@ -62,6 +68,9 @@ def test_questions_about_whom_to_call_are_recognised(text: str) -> None:
         "社区卫生服务中心电话是多少",
         "申请居家养老补贴找哪个部门",
         "适老化改造包括哪些内容",
+        "老人吃饭老是咽不下去，去哪看",
+        "找不到申请表在哪，我都糊涂了",
+        "我儿子出去打工三年没回家",
     ],
 )
 def test_ordinary_questions_are_not_emergencies(text: str) -> None:
@@ -93,6 +102,9 @@ def test_rules_are_read_from_a_file_people_maintain(tmp_path: Path) -> None:
         ("门外有人一直要进来，我不敢开门", "110"),
         ("我爷爷倒在厨房地上了，身上冰凉", "120"),
         ("我妈以前中风过，刚才突然嘴歪了", "120"),
+        ("我奶奶嗓子里卡住了，气都喘不过来", "120"),
+        ("外婆寻不着了，她有点糊涂", "110"),
+        ("我爸有点糊涂，早上出门到现在没回来", "110"),
     ],
 )
 def test_danger_told_in_other_words_is_recognised(text: str, number: str) -> None:
@@ -125,3 +137,13 @@ def test_a_question_about_insurance_after_a_fall_is_not_a_question_about_whom_to
     rules = shipped()
     assert not rules.asks_for_numbers("老人摔了，保险理赔找哪个电话")
     assert rules.asks_for_numbers("老人半夜摔了应该打什么电话")
+
+
+@pytest.mark.parametrize("text", ["jjjkk 啊啊 康养 ？？ 1111", "asdfgh", "qwer 1234"])
+def test_key_mashing_looks_like_noise(text: str) -> None:
+    assert shipped().looks_like_noise(text)
+
+
+@pytest.mark.parametrize("text", ["摔了！！！", "摔了 13912345678", "help 摔了", "救命 sos", "我妈起不来了"])
+def test_a_short_cry_for_help_is_not_noise(text: str) -> None:
+    assert not shipped().looks_like_noise(text)
