@@ -155,6 +155,12 @@ class ActionMisunderstood(Action):
         if tracker.get_slot("pending_question") and DONT_KNOW.search(norm):
             return list(await ActionHandleInform().run(dispatcher, tracker, domain))  # "不知道" to the region
         svc = services()
+        refusal = None if text.startswith("/") else svc.answers.rules.refusal(text)
+        if refusal is not None and refusal[0] != "nonsense":  # "嗯", "ok": asked to rephrase below
+            # What no document answers (a transfer to WeChat, advice, cheating): declined plainly.
+            place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
+            send(dispatcher, await svc.answer(text, place))
+            return [SlotSet("misunderstandings", 0), SlotSet("offered_human", True)]
         if svc.answers.rules.is_question(text):  # NLU was unsure: the documents may still answer it
             if svc.answers.rules.asks_what_a_person_gets(text):
                 return [FollowupAction("eligibility_form")]

@@ -55,7 +55,7 @@ async def needs_the_questions(svc: Services, tracker: Tracker, text: str) -> boo
     if text.startswith("/"):
         return True  # the eligibility button was pressed
     rules = svc.answers.rules
-    if rules.refusal(text) is not None:
+    if svc.answers.refusal(text) is not None:
         return False
     place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
     if place.uncovered:

@@ -45,7 +45,7 @@ async def answer_question(
     no_region = place.region is None and place.uncovered is None and not place.said_unknown
     # A request no document answers (advice, cheating, nonsense …) is declined at once, without
     # asking where the user lives first.
-    refused = not question.startswith("/") and svc.answers.rules.refusal(question) is not None
+    refused = not question.startswith("/") and svc.answers.refusal(question) is not None
     if intent in REGIONAL_INTENTS and no_region and not refused and not tracker.get_slot("region_asked"):
         send(dispatcher, ask_region())
         return [

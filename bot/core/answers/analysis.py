@@ -45,9 +45,35 @@ SPECIFIC = frozenset({Kind.CONTACT, Kind.WHEN, Kind.HOW_APPLY, Kind.WHERE, Kind.
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Amounts and dates a question states (a rumour the reply must not confirm unless a clause says it).
-STATED = re.compile(r"\d+(?:\.\d+)?\s*(?:万|千|百)?\s*(?:块|元|%|个月|月底|月份|月|号|日|年|天|次|户|张)")
+STATED = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:(?:万|千|百)\s*(?:块|元)?|块|元|%|倍|个月|月底|月份|月|号|日|年|天|次|户|张)"
+    r"|\d+(?:\.\d+)?\s*(?:平方米|平米|㎡|平(?!台))"
+    r"|(?<=[补给发领])\d{3,}(?![\d.年月日号岁%])"
+    r"|[一两二三四五]倍|翻倍|翻番"
+)
 AGE = re.compile(r"(\d{2,3})\s*(?:周岁|岁|多岁)")
+ATTACHMENTS = re.compile(r"\s*附件[:：]")
 CLAUSE_AGE = re.compile(r"(\d{2,3})\s*周?岁(?:以上|及以上|\(含\)以上|（含）以上)")
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A specific fact a question asks (an amount, a phone number, opening hours) that the quote
+    shown must state before it is given as the answer (`quote_must_state` in rules.yaml)."""
+
+    name: str
+    asks: re.Pattern[str]
+    states: re.Pattern[str]
+    missing: str
+    unless: re.Pattern[str] | None = None
+
+    def asked_by(self, plain: str) -> bool:
+        """Whether a (normalised) question asks this fact."""
+        return bool(self.asks.search(plain)) and not (self.unless is not None and self.unless.search(plain))
+
+    def stated_by(self, text: str) -> bool:
+        """Whether a text states the fact."""
+        return bool(self.states.search(arabic_numerals(normalize(text))))
 
 
 @dataclass(frozen=True)
@@ -64,6 +90,7 @@ class Rules:
     exact_asks: re.Pattern[str] = re.compile(r"(?!)")
     fee_asks: re.Pattern[str] = re.compile(r"(?!)")
     eligibility_question: re.Pattern[str] = re.compile(r"(?!)")
+    gates: dict[str, Gate] = field(default_factory=dict)
 
     def is_question(self, text: str) -> bool:
         """Whether a message asks something (a question word, particle or kind)."""
@@ -109,6 +136,16 @@ class Rules:
             exact_asks=alternation(data["exact_asks"]),
             fee_asks=alternation(data["fee_asks"]),
             eligibility_question=alternation(data["eligibility_question"]),
+            gates={
+                str(k): Gate(
+                    str(k),
+                    alternation(v["asks"]),
+                    alternation(v["states"]),
+                    str(v["missing"]),
+                    alternation(v["unless"]) if v.get("unless") else None,
+                )
+                for k, v in (data.get("quote_must_state") or {}).items()
+            },
         )
 
 
@@ -133,6 +170,7 @@ class Question:
     stated: tuple[str, ...] = ()  # amounts and dates the question itself states
     exact: bool = False  # asks for an exact address, mailbox or village
     fee: bool = False  # asks what something costs the user
+    gates: tuple[Gate, ...] = ()  # specific facts asked that the quote shown must state
 
     @property
     def specific(self) -> bool:
@@ -162,7 +200,8 @@ def analyse(rules: Rules, text: str) -> Question:
     exact = bool(rules.exact_asks.search(plain))
     fee = bool(rules.fee_asks.search(plain))
     age = ages[0] if ages else None
-    return Question(text, kind, kinds, statuses, age, worker, stated, exact, fee)
+    gates = tuple(g for g in rules.gates.values() if g.asked_by(plain))
+    return Question(text, kind, kinds, statuses, age, worker, stated, exact, fee, gates)
 
 
 def states_the_numbers(question: Question, text: str) -> bool:
@@ -181,7 +220,8 @@ def describe_clause(rules: Rules, text: str) -> Clause:
     kinds = frozenset(k for k, p in rules.clause_kinds.items() if p.search(plain))
     statuses = frozenset(s for s, p in rules.statuses.items() if p.search(plain))
     ages = [int(m.group(1)) for m in CLAUSE_AGE.finditer(plain)]
-    heading = len(plain) < 30 and "。" not in plain and "；" not in plain
+    # A heading, or the list of a notice's attachments (file names): neither answers anything.
+    heading = (len(plain) < 30 and "。" not in plain and "；" not in plain) or bool(ATTACHMENTS.match(plain))
     return Clause(kinds, statuses, min(ages) if ages else None, heading)
 
 

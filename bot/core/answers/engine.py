@@ -7,11 +7,14 @@ Used in-process by the action server (through thin actions), agent assist and th
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core.answers.analysis import (
     NEEDS,
+    SPECIFIC,
+    Gate,
     Kind,
     Question,
     Rules,
@@ -19,12 +22,14 @@ from bot.core.answers.analysis import (
     describe_clause,
     load_rules,
     states_the_numbers,
+    states_what_is_asked,
 )
 from bot.core.answers.compose import Answer, Message, no_basis
 from bot.core.answers.features import Candidate, features
 from bot.core.answers.model import AnswerabilityModel, open_model
 from bot.core.answers.places import COVERED, Place
 from bot.core.answers.replies import HUMAN, LIST_MARKER, NO_THANKS, SENTENCE_END, Cited, region_label
+from bot.core.safety import EmergencyPatterns
 from index.engine import Mode, SearchEngine
 from index.errors import EmptyQueryError
 from index.grounding import GroundingCheck
@@ -36,6 +41,9 @@ logger = logging.getLogger(__name__)
 SECOND_QUOTE_MARGIN = 0.15
 # National clauses answer for a region the documents do not cover only when clearly on point.
 OTHER_REGION_MARGIN = 0.15
+# A gated fact (an amount, a phone number …) counts only in a sentence covering at least this share
+# of the question's topic words.
+FACT_SENTENCE_COVERAGE = 1 / 3
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,25 @@ class Judgement:
     @property
     def best(self) -> Scored | None:
         return self.scored[0] if self.scored else None
+
+
+TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}.*$")
+
+
+def without_table_rules(text: str) -> str:
+    """A clause with table rows read as text: the cells of a row joined by spaces, empty cells and
+    the |---| rules dropped (a table row is never quoted with its pipes)."""
+    if "|" not in text:
+        return text
+    lines = []
+    for line in text.splitlines():
+        if TABLE_RULE.match(line):
+            continue
+        if line.count("|") >= 2:
+            line = " ".join(cell.strip() for cell in line.split("|") if cell.strip())
+        if line.strip():
+            lines.append(line)
+    return "\n".join(lines)
 
 
 class AnswerEngine:
@@ -164,7 +191,7 @@ class AnswerEngine:
 
     def answer(self, text: str, place: Place) -> Answer:
         """The reply to a question at a place, in the mode the evidence allows."""
-        refusal = self.rules.refusal(text)
+        refusal = self.refusal(text)
         if refusal is not None:
             return self.refuse(*refusal)
         region = place.region if place.region else ("全国" if place.uncovered else None)
@@ -174,8 +201,10 @@ class AnswerEngine:
         answering = [
             s
             for s in judgement.scored
-            if s.probability >= threshold and states_the_numbers(question, s.candidate.hit.text)
+            if s.probability >= threshold and self.may_answer(question, s.candidate)
         ]
+        if not self.check.topic_words(text):
+            answering = []  # nothing to look up ("这个俺能申请不"): never a clause as the answer
         if place.uncovered and not question.worker:
             answering = []  # the national notice is about pilots: no answer for a person elsewhere
         best = judgement.best
@@ -198,6 +227,42 @@ class AnswerEngine:
         if related:
             return self.partial(judgement.question, related[0], place)
         return no_basis(None, place)
+
+    def refusal(self, text: str) -> tuple[str, str] | None:
+        """The kind and reply of a request no document answers (the rules' refusals, key-mashing),
+        decided before any search; None for a question to look up."""
+        refusal = self.rules.refusal(text)
+        if refusal is None and EmergencyPatterns.looks_like_noise(text):
+            refusal = "nonsense", self.rules.refusals["nonsense"][1]
+        return refusal
+
+    def may_answer(self, question: Question, candidate: Candidate) -> bool:
+        """The rules a clause must pass whatever the model says: it states every amount or date the
+        question states (no rumour confirmed); the quote shown states every specific fact the
+        question asks for (an amount, a phone number, opening hours: the `quote_must_state` gates);
+        for a question about what something costs, a fee; for one about exactly where, an address."""
+        if not states_the_numbers(question, candidate.hit.text):
+            return False
+        if not (question.fee or question.exact or question.gates):
+            return True
+        quote = self.quote(question, candidate.hit.text)
+        if not all(self.states_fact(question, gate, quote) for gate in question.gates):
+            return False
+        if not (question.fee or question.exact):
+            return True
+        kinds = describe_clause(self.rules, quote).kinds
+        return (not question.fee or "fee" in kinds) and (not question.exact or "address" in kinds)
+
+    def states_fact(self, question: Question, gate: Gate, quote: str) -> bool:
+        """Whether the quote states the gated fact in a sentence about the question's topic (an
+        amount beside 高龄津贴 for a question about 高龄津贴, not a percentage of another benefit)."""
+        for sentence in (s for s in SENTENCE_END.split(quote) if s and s.strip()):
+            if gate.stated_by(sentence) and (
+                self.check.assess(question.text, [sentence]).coverage >= FACT_SENTENCE_COVERAGE
+                or not self.check.topic_words(question.text)
+            ):
+                return True
+        return False
 
     def direct(self, question: Question, answering: list[Scored], place: Place) -> Answer:
         """Quote the clauses that answer, best sentence first, each with its source."""
@@ -228,6 +293,11 @@ class AnswerEngine:
                 lines.append(f"这是{hit.region}的规定，其他地方可能不一样。")
             answer.messages.append(Message("\n".join(lines)))
             answer.citations.append(data)
+        unstated = self.unstated(question, [self.quote(question, s.candidate.hit.text) for s in chosen])
+        if unstated:
+            answer.messages.append(
+                Message(f"不过，这里没有写{'、'.join(unstated)}，这一点要问当地民政部门或工作人员。")
+            )
         answer.messages.append(
             Message(
                 "具体能不能办、怎么办，以当地民政部门的解释为准。需要我帮您转人工吗？", [HUMAN, NO_THANKS]
@@ -235,6 +305,21 @@ class AnswerEngine:
         )
         answer.offered_human = True
         return answer
+
+    def unstated(self, question: Question, quotes: list[str]) -> list[str]:
+        """What else the question asks (an amount, how to apply, a time…) that none of the quotes
+        states: a half-answer says what it leaves out."""
+        stated: set[str] = set()
+        for quote in quotes:
+            stated |= describe_clause(self.rules, quote).kinds
+        out = []
+        for kind in sorted(question.kinds & SPECIFIC):
+            need = NEEDS[kind]
+            if need is not None and need not in stated and kind in self.rules.missing_words:
+                words = self.rules.missing_words[kind]
+                if words not in out:
+                    out.append(words)
+        return out
 
     def partial(self, question: Question, related: Scored, place: Place) -> Answer:
         """Say what the documents say on the topic and what they do not say; offer a person."""
@@ -244,7 +329,14 @@ class AnswerEngine:
         missing = self.rules.missing_words[question.kind]
         where = region_label(hit.region)
         first = f"我查到的文件里没有写{missing}，我不能随便告诉您一个说法。"
-        if question.kind in (Kind.WHAT, Kind.EXISTS, Kind.WHO):
+        lacking = [g for g in question.gates if not self.states_fact(question, g, quote)]
+        if lacking:
+            first = f"我查到的文件里没有写{'、'.join(g.missing for g in lacking)}，我不能随便告诉您一个说法。"
+        elif question.kind in (Kind.WHAT, Kind.EXISTS, Kind.WHO) or states_what_is_asked(
+            question, related.candidate.clause
+        ):
+            # The clause states something of the kind asked (a date, an amount) but not surely the
+            # answer: never claim the documents lack what the quote shows.
             first = "我查到的文件里没有找到直接回答这个问题的规定，我不能随便告诉您一个说法。"
         answer = Answer(grounded=False, mode="partial")
         answer.messages.append(Message(first))
@@ -276,6 +368,7 @@ class AnswerEngine:
 
     def quote(self, question: Question, text: str) -> str:
         """The whole clause when short; else the run of sentences that best answers, within the limit."""
+        text = without_table_rules(text)
         clean = LIST_MARKER.sub("", text.strip()).strip()
         if len(clean) <= self.quote_max_chars:
             return clean

@@ -55,30 +55,50 @@ def holds(text: str, gold: Sequence[str]) -> bool:
     return any(_plain(g) and _plain(g) in plain for g in gold)
 
 
+@dataclass
+class Pairs:
+    """Every (question, candidate) pair: feature vector, label, question index, and whether the
+    engine's rules let the clause answer at all (whatever the model says)."""
+
+    xs: list[list[float]]
+    ys: list[int]
+    groups: list[int]
+    allowed: list[bool]
+
+
 def pairs_of(
     engine: AnswerEngine, items: Sequence[Labelled], progress: Callable[[int, int], None] | None = None
-) -> tuple[list[list[float]], list[int], list[int]]:
-    """Feature vectors, labels and question indexes of every (question, candidate) pair."""
-    xs: list[list[float]] = []
-    ys: list[int] = []
-    groups: list[int] = []
+) -> Pairs:
+    """The pairs of every item's candidates."""
+    pairs = Pairs([], [], [], [])
     for n, item in enumerate(items):
         question, cands = engine.candidates(item.question, item.region)
+        lookable = bool(engine.check.topic_words(item.question))
         for vector, cand in zip(engine.vectors(question, cands, item.region), cands, strict=True):
-            xs.append(vector)
-            ys.append(int(bool(item.gold) and holds(cand.hit.text, item.gold)))
-            groups.append(n)
+            pairs.xs.append(vector)
+            pairs.ys.append(int(bool(item.gold) and holds(cand.hit.text, item.gold)))
+            pairs.groups.append(n)
+            pairs.allowed.append(lookable and engine.may_answer(question, cand))
         if progress is not None:
             progress(n + 1, len(items))
-    return xs, ys, groups
+    return pairs
 
 
 def _outcomes(
-    probs: Sequence[float], ys: Sequence[int], groups: Sequence[int], items: Sequence[Labelled], t: float
+    probs: Sequence[float],
+    ys: Sequence[int],
+    groups: Sequence[int],
+    items: Sequence[Labelled],
+    t: float,
+    allowed: Sequence[bool] | None = None,
 ) -> tuple[float, float]:
-    """Grounded rate on answerable and honesty on unanswerable questions at threshold t."""
+    """Grounded rate on answerable and honesty on unanswerable questions at threshold t, counting
+    only the pairs the engine's rules allow to answer (all when not given)."""
     best: dict[int, tuple[float, int]] = {}
-    for p, y, g in zip(probs, ys, groups, strict=True):
+    ok = allowed if allowed is not None else [True] * len(ys)
+    for p, y, g, a in zip(probs, ys, groups, ok, strict=True):
+        if not a:
+            continue
         if g not in best or p > best[g][0]:
             best[g] = (p, y)
     answerable = [g for g, it in enumerate(items) if it.gold]
@@ -91,13 +111,17 @@ def _outcomes(
 
 
 def choose_threshold(
-    probs: Sequence[float], ys: Sequence[int], groups: Sequence[int], items: Sequence[Labelled]
+    probs: Sequence[float],
+    ys: Sequence[int],
+    groups: Sequence[int],
+    items: Sequence[Labelled],
+    allowed: Sequence[bool] | None = None,
 ) -> tuple[float, float, float]:
     """The threshold that maximises grounded + HONESTY_WEIGHT × honesty (the lowest on a tie)."""
     options = []
     for step in range(10, 100):
         t = step / 100
-        grounded, honest = _outcomes(probs, ys, groups, items, t)
+        grounded, honest = _outcomes(probs, ys, groups, items, t, allowed)
         options.append((grounded + HONESTY_WEIGHT * honest, -t, grounded, honest))
     _, neg_t, grounded, honest = max(options)
     return -neg_t, grounded, honest
@@ -117,8 +141,9 @@ def train(
     from sklearn.preprocessing import StandardScaler
 
     # What the rules answer before the model (refusals) teaches it nothing.
-    items = [it for it in items if engine.rules.refusal(it.question) is None]
-    xs, ys, groups = pairs_of(engine, items, progress)
+    items = [it for it in items if engine.refusal(it.question) is None]
+    pairs = pairs_of(engine, items, progress)
+    xs, ys, groups = pairs.xs, pairs.ys, pairs.groups
     if not xs or len(set(ys)) < 2:
         raise ValueError("需要既有能回答、也有不能回答的问题 / need both answerable and unanswerable items")
     x, y, g = np.asarray(xs, dtype=float), np.asarray(ys), np.asarray(groups)
@@ -135,7 +160,8 @@ def train(
             continue
         scaler, model = fit(x[train_idx], y[train_idx])
         oof[test_idx] = model.predict_proba(scaler.transform(x[test_idx]))[:, 1]
-    threshold, grounded, honest = choose_threshold(oof.tolist(), ys, groups, items)
+    # The threshold is chosen as the engine answers: among the pairs its rules allow.
+    threshold, grounded, honest = choose_threshold(oof.tolist(), ys, groups, items, pairs.allowed)
     scaler, model = fit(x, y)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     answerable = [n for n, it in enumerate(items) if it.gold]

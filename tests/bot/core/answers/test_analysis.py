@@ -115,3 +115,75 @@ def test_exact_addresses_and_fees_are_noticed(rules: Rules) -> None:
     assert analyse(rules, "洗一次澡要交钱吗").fee
     assert "address" not in describe_clause(rules, "在社区设置服务站点。").kinds
     assert "fee" in describe_clause(rules, "为特困老人提供免费助餐。").kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "gates"),
+    [
+        ("宝鸡高龄补贴一个月给多少钱", {"money"}),
+        ("高龄津贴按什么标准定的，给多少钱", set()),  # how it is set, not the sum
+        ("民政局电话是多少", {"phone"}),
+        ("日间照料中心早上几点开门", {"hours"}),
+        ("台州每年改造多少户", set()),  # a count of households is not money
+        ("社区有没有老年食堂", set()),
+        ("办老年优待证要带啥证件", {"materials"}),
+        ("丧葬补助费去哪领", {"how_to_apply"}),
+        ("老伴不乐意咋办", set()),
+        ("示范中心建在我们哪个街道", {"which_place"}),
+    ],
+)
+def test_the_specific_facts_a_question_asks_are_gated(rules: Rules, text: str, gates: set[str]) -> None:
+    assert {g.name for g in analyse(rules, text).gates} == gates
+
+
+def test_a_gate_is_passed_only_by_a_text_stating_the_fact(rules: Rules) -> None:
+    money, phone, hours = rules.gates["money"], rules.gates["phone"], rules.gates["hours"]
+    assert money.stated_by("对特困老年人家庭适老化改造每户补助3000元。")
+    assert money.stated_by("为特困老人提供免费助餐。")
+    assert not money.stated_by("进一步完善高龄津贴制度，确保及时足额发放到位。")
+    assert phone.stated_by("咨询电话：0917-3261234") and not phone.stated_by("公布服务热线。")
+    assert hours.stated_by("每天8:00至17:30开放") and not hours.stated_by("提供日间照料服务。")
+    place = rules.gates["which_place"]
+    assert place.stated_by("在白塔街道、城关镇建设") and not place.stated_by("在街道层面建设示范中心。")
+
+
+def test_gates_are_read_from_the_rules_file(tmp_path: Path) -> None:
+    text = (Path(__file__).parents[4] / "bot/core/answers/rules.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "rules.yaml"
+    path.write_text(text.replace("missing: 联系电话", "missing: 电话号码"), encoding="utf-8")
+    assert load_rules(path).gates["phone"].missing == "电话号码"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("儿子不给赡养费，我能去法院告他吗", "legal"),
+        ("吃点啥能年轻十岁", "nonsense"),
+        ("康养联合体是哪个足球队", "nonsense"),
+        ("我妈糖尿病，早上能喝小米粥不", "advice"),
+        ("老人走了先不销户，津贴还能接着领吧", "safety"),
+    ],
+)
+def test_requests_no_document_answers_are_refused_by_kind(rules: Rules, text: str, kind: str) -> None:
+    refusal = rules.refusal(text)
+    assert refusal is not None and refusal[0] == kind
+
+
+def test_the_legal_refusal_names_mediation_and_legal_aid(rules: Rules) -> None:
+    refusal = rules.refusal("女儿不肯赡养我，要打官司找谁")
+    assert refusal is not None and "12348" in refusal[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("养老补贴找谁申请", Kind.HOW_APPLY), ("哪几个街道有日间照料中心", Kind.WHERE)],
+)
+def test_whom_to_apply_to_and_which_streets_are_kinds(rules: Rules, text: str, kind: Kind) -> None:
+    assert analyse(rules, text).kind is kind
+
+
+def test_amounts_a_question_states_without_a_unit_or_in_square_metres_are_read(rules: Rules) -> None:
+    assert analyse(rules, "养老护理员每年补3000是吧").stated == ("3000",)
+    assert analyse(rules, "面积不到500平也能评上吗").stated == ("500平",)
+    assert analyse(rules, "平台上能约吗").stated == ()
+    assert analyse(rules, "老人能吃上热饭不").stated == ()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.answers.engine import AnswerEngine
+from bot.core.answers.analysis import Kind, analyse
+from bot.core.answers.engine import AnswerEngine, without_table_rules
 from bot.core.answers.model import AnswerabilityModel
 from bot.core.answers.places import Place, place_in_text, resolve
 from index.engine import SearchEngine
@@ -55,7 +56,8 @@ def test_a_partial_answer_says_what_is_missing_and_shows_the_related_clause(answ
         assert any(w in answer.citations[0]["quote"] for w in ("申请", "审核", "材料", "办理"))
         return
     assert answer.mode == "partial"
-    assert answer.messages[0].text.startswith("我查到的文件里没有写怎么申请")
+    first = answer.messages[0].text
+    assert first.startswith("我查到的文件里没有写") and "怎么申请" in first and "材料" in first
     assert [c["role"] for c in answer.citations] == ["related"]
 
 
@@ -85,3 +87,46 @@ def test_candidates_carry_what_their_best_sentence_states(answers: AnswerEngine)
     _, candidates = answers.candidates("台州适老化改造每年做多少户", "台州市")
     assert candidates and all(0.0 <= c.sentence_coverage <= 1.0 for c in candidates)
     assert any(c.sentence_clause is not None and "amount" in c.sentence_clause.kinds for c in candidates)
+
+
+def test_an_amount_question_is_never_answered_by_a_clause_without_an_amount(answers: AnswerEngine) -> None:
+    question = "宝鸡的高龄津贴一个月给多少钱"
+    answer = answers.answer(question, place_of(answers, question))
+    money = answers.rules.gates["money"]
+    for citation in answer.citations:
+        if citation["role"] == "answer":
+            assert money.stated_by(citation["quote"])
+    if answer.mode == "partial":
+        assert "没有写具体的金额" in answer.messages[0].text
+
+
+def test_a_question_with_nothing_to_look_up_gets_no_clause_as_its_answer(answers: AnswerEngine) -> None:
+    answer = answers.answer("这个俺能申请不", Place())
+    assert not [c for c in answer.citations if c["role"] == "answer"]
+    assert answer.offered_human
+
+
+def test_key_mashing_with_a_word_in_it_is_not_looked_up(answers: AnswerEngine) -> None:
+    answer = answers.answer("jjjkk 康养 1111", Place())
+    assert answer.mode == "none:nonsense" and not answer.citations
+
+
+def test_a_half_answer_says_what_it_leaves_out(answers: AnswerEngine) -> None:
+    asked = analyse(answers.rules, "适老化改造补多少钱，去哪里申请")
+    amount_only = answers.unstated(asked, ["对特困老年人家庭适老化改造每户补助3000元。"])
+    assert amount_only and answers.rules.missing_words[Kind.HOW_MUCH] not in amount_only
+    assert answers.unstated(analyse(answers.rules, "有没有老年食堂"), ["社区建老年食堂。"]) == []
+
+
+def test_a_table_row_is_quoted_without_its_pipes() -> None:
+    row = "| 服务基础 | 所辖街道数量 | | 所辖乡镇数量 | |\n|------|--|--|\n以上数据据实填写。"
+    assert without_table_rules(row) == "服务基础 所辖街道数量 所辖乡镇数量\n以上数据据实填写。"
+    assert without_table_rules("没有表格的条文。") == "没有表格的条文。"
+
+
+def test_a_gated_fact_counts_only_beside_the_question_s_topic(answers: AnswerEngine) -> None:
+    question = analyse(answers.rules, "高龄津贴一个月能领多少钱")
+    money = answers.rules.gates["money"]
+    assert answers.states_fact(question, money, "高龄津贴每人每月发放100元。")
+    other = "完善高龄津贴制度。对低保家庭重病患者按低保标准的50%增发保障金。"
+    assert not answers.states_fact(question, money, other)

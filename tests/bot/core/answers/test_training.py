@@ -45,3 +45,16 @@ def test_a_model_trained_on_labelled_questions_is_saved_and_used(
     model.save(path)
     opened = AnswerEngine.open(engine, check, path)
     assert opened.model == AnswerabilityModel.load(path)
+
+
+def test_the_threshold_counts_only_the_clauses_the_rules_allow_to_answer() -> None:
+    items = [Labelled("a", None, ("x",)), Labelled("b", None)]
+    probs = [0.7, 0.8]
+    ys = [1, 0]
+    groups = [0, 1]
+    # Without the rules only a threshold above 0.8 is honest, and the answerable item is lost …
+    _, grounded, honesty = choose_threshold(probs, ys, groups, items)
+    assert (grounded, honesty) == (0.0, 1.0)
+    # … with the rules refusing the unanswerable item's clause, a lower threshold answers both rightly.
+    threshold, grounded, honesty = choose_threshold(probs, ys, groups, items, [True, False])
+    assert threshold <= 0.7 and (grounded, honesty) == (1.0, 1.0)
