@@ -84,6 +84,8 @@ def answering(body: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for c in body.get("citations") or [] if c.get("role", "answer") == "answer"]
 
 
+# Parts of a question set the answerability model learns from (the held-out part only reports).
+TRAINED_ON = frozenset({"dev", "train"})
 # Categories that label (question, clause) pairs for the answerability model.
 LABELLED = frozenset(
     {
@@ -97,10 +99,11 @@ LABELLED = frozenset(
 
 
 def labelled_items(items: Iterable[EvalItem], gazetteer: Gazetteer) -> list[Labelled]:
-    """The development items that train the answerability model: question, region, gold quotes."""
+    """The items that train the answerability model (the development and training parts, never the
+    held-out one): question, region, gold quotes."""
     out = []
     for item in items:
-        if item.split != "dev" or item.category not in LABELLED:
+        if item.split not in TRAINED_ON or item.category not in LABELLED:
             continue
         region = None
         if item.category is Category.OTHER_REGION:

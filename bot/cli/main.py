@@ -261,21 +261,28 @@ def _answer_engine(args: argparse.Namespace, model: Path | None) -> AnswerEngine
     )  # fmt: skip
 
 
+# The question sets the answerability model learns from by default (the ones present).
+DEFAULT_TRAINING_SETS = ("tests/data/answers_dev.jsonl", "tests/data/answers_train.jsonl")
+
+
 def cmd_answers_train(args: argparse.Namespace) -> int:
-    """Train the answerability model on the development part of a question set."""
+    """Train the answerability model on the development and training parts of question sets."""
     from bot.cli.answer_eval import labelled_items, load_items
     from bot.core.answers.settings import AnswerSettings
     from bot.core.answers.training import train
 
-    path = Path(args.set)
-    if not path.is_file():
-        _err(f"找不到问题集：{path} / no such question set: {path}")
-        return EXIT_USAGE
-    try:
-        items = load_items(path)
-    except ValueError as exc:
-        _err(str(exc))
-        return EXIT_USAGE
+    items = []
+    names = args.set or [n for n in DEFAULT_TRAINING_SETS if Path(n).is_file()]
+    for name in names:
+        path = Path(name)
+        if not path.is_file():
+            _err(f"找不到问题集：{path} / no such question set: {path}")
+            return EXIT_USAGE
+        try:
+            items += load_items(path)
+        except ValueError as exc:
+            _err(str(exc))
+            return EXIT_USAGE
     out = Path(args.out) if args.out else AnswerSettings().answerability_model
     engine = _answer_engine(args, None)
     labelled = labelled_items(items, engine.search.kb.gazetteer)
@@ -675,7 +682,14 @@ def build_parser() -> argparse.ArgumentParser:
         dest="action", required=True
     )
     atrain = ans.add_parser("train", help="训练可答性模型 / train the answerability model")
-    atrain.add_argument("--set", default="tests/data/answers_dev.jsonl", help="JSONL question set")
+    atrain.add_argument(
+        "--set",
+        nargs="+",
+        default=None,
+        help="JSONL question sets (their dev and train parts; never the held-out part; default: "
+        + ", ".join(DEFAULT_TRAINING_SETS)
+        + ", those present)",
+    )
     atrain.add_argument("--out", default=None, help="model file (default ELDERCARE_ANSWERABILITY_MODEL)")
     atrain.add_argument("--json", action="store_true", help="the report as JSON")
     atrain.set_defaults(func=cmd_answers_train)
