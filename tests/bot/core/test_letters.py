@@ -24,6 +24,7 @@ LETTER = (
         "給個說法！",
         "约好周三来修水管的师傅根本没来，打了五六个电话都没人接",
         "说好的送餐不要钱，结果月底让我们补交三百块",
+        "楼下天天半夜施工吵得老人睡不着，你们到底管不管",
     ],
 )
 def test_complaints_and_letters_go_to_a_person(text: str) -> None:
@@ -38,6 +39,7 @@ def test_complaints_and_letters_go_to_a_person(text: str) -> None:
         "我们社区想申报居家和社区养老服务改革试点，需要准备哪些材料",
         "养老院一个月大概要多少钱",
         "我想预约上门助浴",
+        "国家试点搞培训，光培训护理员吗，养老院院长社工管不管",
     ],
 )
 def test_questions_are_not_letters(text: str) -> None:
