@@ -23,6 +23,8 @@ as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else su
 for _ in $(seq 1 30); do as_postgres pg_isready -q -p "$port" && break; sleep 1; done
 as_postgres psql -p "$port" -qtAc "SELECT 1 FROM pg_roles WHERE rolname = 'eldercare'" | grep -q 1 ||
   as_postgres psql -p "$port" -qc "CREATE ROLE eldercare LOGIN PASSWORD 'eldercare' CREATEDB" >&2
+# Dropping a test database WITH (FORCE) may have to stop an autovacuum worker on it.
+as_postgres psql -p "$port" -qc "GRANT pg_signal_backend TO eldercare" >&2
 as_postgres psql -p "$port" -qtAc "SELECT 1 FROM pg_database WHERE datname = 'eldercare_test'" | grep -q 1 ||
   as_postgres psql -p "$port" -qc "CREATE DATABASE eldercare_test OWNER eldercare" >&2
 log "ready on port $port"

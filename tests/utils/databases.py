@@ -8,6 +8,7 @@ ELDERCARE_REQUIRE_POSTGRES=1 (as in CI), so a missing server never passes for a 
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 
 POSTGRES_URL_VARIABLE = "ELDERCARE_TEST_POSTGRES_URL"
 REQUIRE_VARIABLE = "ELDERCARE_REQUIRE_POSTGRES"
@@ -44,9 +46,25 @@ def fresh_postgres_database() -> Iterator[str]:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        try:
+            _drop(admin, name)
+        finally:
+            admin.dispose()
+
+
+def _drop(admin: Engine, name: str, attempts: int = 20) -> None:
+    """Drop a test database. FORCE may meet an autovacuum worker it is not allowed to signal
+    (PostgreSQL's "must be a member of the role whose process is being terminated"); the worker
+    ends within moments, so the drop is tried again."""
+    for attempt in range(attempts):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.25)
 
 
 @contextmanager
