@@ -203,8 +203,6 @@ class AnswerEngine:
             for s in judgement.scored
             if s.probability >= threshold and self.may_answer(question, s.candidate)
         ]
-        if not self.check.topic_words(text):
-            answering = []  # nothing to look up ("这个俺能申请不"): never a clause as the answer
         if place.uncovered and not question.worker:
             answering = []  # the national notice is about pilots: no answer for a person elsewhere
         best = judgement.best
@@ -237,10 +235,13 @@ class AnswerEngine:
         return refusal
 
     def may_answer(self, question: Question, candidate: Candidate) -> bool:
-        """The rules a clause must pass whatever the model says: it states every amount or date the
-        question states (no rumour confirmed); the quote shown states every specific fact the
-        question asks for (an amount, a phone number, opening hours: the `quote_must_state` gates);
-        for a question about what something costs, a fee; for one about exactly where, an address."""
+        """The rules a clause must pass whatever the model says: the question has something to look
+        up ("这个俺能申请不" has not); the clause states every amount or date the question states
+        (no rumour confirmed); the quote shown states every specific fact the question asks for (an
+        amount, a phone number, opening hours: the `quote_must_state` gates); for a question about
+        what something costs, a fee; for one about exactly where, an address."""
+        if not self.check.topic_words(question.text):
+            return False
         if not states_the_numbers(question, candidate.hit.text):
             return False
         if not (question.fee or question.exact or question.gates):
@@ -256,10 +257,10 @@ class AnswerEngine:
     def states_fact(self, question: Question, gate: Gate, quote: str) -> bool:
         """Whether the quote states the gated fact in a sentence about the question's topic (an
         amount beside 高龄津贴 for a question about 高龄津贴, not a percentage of another benefit)."""
+        topical = bool(self.check.topic_words(question.text))
         for sentence in (s for s in SENTENCE_END.split(quote) if s and s.strip()):
             if gate.stated_by(sentence) and (
-                self.check.assess(question.text, [sentence]).coverage >= FACT_SENTENCE_COVERAGE
-                or not self.check.topic_words(question.text)
+                not topical or self.check.assess(question.text, [sentence]).coverage >= FACT_SENTENCE_COVERAGE
             ):
                 return True
         return False
@@ -277,9 +278,11 @@ class AnswerEngine:
                     "国家文件里是这样规定的，供您参考："
                 )
             )
+        quotes = []
         for i, scored in enumerate(chosen):
             hit = scored.candidate.hit
             quote = self.quote(question, hit.text)
+            quotes.append(quote)
             data, source = self.cited.hit(hit, quote)
             lead = (
                 f"{region_label(hit.region)}文件规定"
@@ -293,7 +296,7 @@ class AnswerEngine:
                 lines.append(f"这是{hit.region}的规定，其他地方可能不一样。")
             answer.messages.append(Message("\n".join(lines)))
             answer.citations.append(data)
-        unstated = self.unstated(question, [self.quote(question, s.candidate.hit.text) for s in chosen])
+        unstated = self.unstated(question, quotes)
         if unstated:
             answer.messages.append(
                 Message(f"不过，这里没有写{'、'.join(unstated)}，这一点要问当地民政部门或工作人员。")

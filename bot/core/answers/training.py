@@ -73,12 +73,11 @@ def pairs_of(
     pairs = Pairs([], [], [], [])
     for n, item in enumerate(items):
         question, cands = engine.candidates(item.question, item.region)
-        lookable = bool(engine.check.topic_words(item.question))
         for vector, cand in zip(engine.vectors(question, cands, item.region), cands, strict=True):
             pairs.xs.append(vector)
             pairs.ys.append(int(bool(item.gold) and holds(cand.hit.text, item.gold)))
             pairs.groups.append(n)
-            pairs.allowed.append(lookable and engine.may_answer(question, cand))
+            pairs.allowed.append(engine.may_answer(question, cand))
         if progress is not None:
             progress(n + 1, len(items))
     return pairs
