@@ -19,7 +19,7 @@ from actions.context import Services
 from actions.eligibility import verdict_answer
 from bot.core.answers.places import Place, place_in_text, resolve
 from bot.core.answers.profile import StatusReader, read_age
-from bot.core.answers.replies import CitationData, Cited, best_quote, region_label
+from bot.core.answers.replies import CitationData, Cited, region_label
 from knowledge.catalog import Benefit
 from knowledge.eligibility import Decision, Profile, Verdict
 
@@ -91,28 +91,28 @@ def place_for(svc: Services, text: str, region: str | None) -> Place:
 
 
 def document_suggestions(svc: Services, text: str, place: Place) -> list[Suggestion]:
-    """Up to three replies, each quoting one passage that holds a basis for the question."""
-    settings = svc.settings
-    region = place.region if place.region else ("全国" if place.uncovered else None)
-    hits = svc.engine.search(text, settings.search_k, region)
-    grounded = [h for h in hits if svc.grounding.assess(text, [h.text]).grounded]
-    if not grounded:
-        return []
-    cited = Cited(svc.kb)
-    words = svc.grounding.topic_words(text)
+    """The answer engine's reply first (the clause that answers, or an honest "the documents do
+    not say" with the related clause), then other related clauses for the operator to check; every
+    suggestion quotes a passage."""
+    answer = svc.answers.answer(text, place)
     out: list[Suggestion] = []
-    for hit in grounded:
+    if answer.citations:
+        lines = [m.text for m in answer.messages if not m.buttons]
+        out.append(Suggestion("\n".join(["您好，" + lines[0], *lines[1:], CLOSING]), list(answer.citations)))
+    shown = {c["quote"] for c in answer.citations}
+    cited = Cited(svc.kb)
+    for hit, quote in svc.answers.related(text, place):
         if len(out) == MAX_SUGGESTIONS:
             break
-        quote = best_quote(hit.text, words, settings.quote_max_chars)
-        if TABLE_ROW.match(quote):  # a row of a table reads as nonsense on its own
+        if quote in shown or TABLE_ROW.match(quote):  # a row of a table reads as nonsense on its own
             continue
-        data, source = cited.hit(hit, quote)
-        lines = [f"您好，{region_label(hit.region)}文件是这样规定的：“{quote}”", source]
+        data, source = cited.hit(hit, quote, role="related")
+        lines = [f"您好，{region_label(hit.region)}文件里相关的规定是：“{quote}”", source]
         if cited.targets_citing(hit.chunk_id):
             lines.append("这是政府的工作目标，不是个人可以申请的待遇。")
         lines.append(CLOSING)
         out.append(Suggestion("\n".join(lines), [data]))
+        shown.add(quote)
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.assist import MAX_SUGGESTIONS, assist_sync
+from actions.assist import MAX_SUGGESTIONS, assist_sync, place_for
 from actions.context import Services, build_services
 from actions.settings import ActionSettings
 from bot.core.answers.replies import quote_is_verbatim
@@ -83,3 +83,14 @@ def test_the_answer_is_plain_json(svc: Services) -> None:
     data = assist_sync(svc, "社区养老服务中心面积要多大", None, None).to_json()
     assert set(data) == {"region", "suggestions", "catalog", "eligibility"}
     assert any(card["kind"] == "facility" for card in data["catalog"])
+
+
+def test_the_first_suggestion_is_the_answer_engine_s_reply(svc: Services) -> None:
+    question = "台州适老化改造每年做多少户"
+    place = place_for(svc, question, None)
+    answer = svc.answers.answer(question, place)
+    first = assist_sync(svc, question, None, None).suggestions[0]
+    assert [c["quote"] for c in first.citations] == [c["quote"] for c in answer.citations]
+    assert [c["role"] for c in first.citations] == [c["role"] for c in answer.citations]
+    unanswered = assist_sync(svc, "金台区的老年食堂中午几点开饭", None, None)
+    assert all(c["role"] == "related" for s in unanswered.suggestions for c in s.citations)

