@@ -54,10 +54,15 @@ class ActionHandoff(Action):
         intent = latest_intent(tracker) or ""
         text = latest_text(tracker)
         svc = services()
-        asks = intent == "complaint" and svc.answers.rules.is_question(text)
-        if asks and not shipped_letters().is_letter(text):
-            # The classifier's "complaint" for a question a clause answers (the letter rules found
-            # no complaint in it): the answer, with a person offered; else a person.
+        rules = svc.answers.rules
+        asks = rules.is_question(text) and (
+            (intent == "complaint" and not shipped_letters().is_letter(text))
+            or (intent == "request_human" and not rules.asks_for_a_person(text))
+        )
+        if asks:
+            # The classifier's "complaint" for a question the letter rules find no complaint in,
+            # or its "request_human" for one that asks no person ("该打哪个电话？"): the answer when
+            # a clause answers it, with a person offered; else a person.
             place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
             answer = await svc.answer(text, place)
             if answer.mode == "direct":

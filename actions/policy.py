@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import Services, services
 from actions.dispatch import latest_intent, latest_text, send
+from bot.core.answers.analysis import analyse
 from bot.core.answers.compose import Answer, Message
 from bot.core.answers.places import Place, current_place
 from bot.core.answers.replies import Button
@@ -46,7 +47,10 @@ async def answer_question(
     # A request no document answers (advice, cheating, nonsense …) is declined at once, without
     # asking where the user lives first.
     refused = not question.startswith("/") and svc.answers.refusal(question) is not None
-    if intent in REGIONAL_INTENTS and no_region and not refused and not tracker.get_slot("region_asked"):
+    # A worker asking about a unit's duties (pilot applications, reports) is answered at once.
+    worker = not question.startswith("/") and analyse(svc.answers.rules, question).worker
+    asked = tracker.get_slot("region_asked")
+    if intent in REGIONAL_INTENTS and no_region and not refused and not worker and not asked:
         send(dispatcher, ask_region())
         return [
             *events,

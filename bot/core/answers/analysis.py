@@ -90,6 +90,7 @@ class Rules:
     exact_asks: re.Pattern[str] = re.compile(r"(?!)")
     fee_asks: re.Pattern[str] = re.compile(r"(?!)")
     eligibility_question: re.Pattern[str] = re.compile(r"(?!)")
+    person_request: re.Pattern[str] = re.compile(r"人工")
     gates: dict[str, Gate] = field(default_factory=dict)
 
     def is_question(self, text: str) -> bool:
@@ -102,6 +103,10 @@ class Rules:
     def asks_what_a_person_gets(self, text: str) -> bool:
         """Whether a question asks what someone may receive in general (not one benefit's facts)."""
         return bool(self.eligibility_question.search(arabic_numerals(normalize(text))))
+
+    def asks_for_a_person(self, text: str) -> bool:
+        """Whether a message asks for a person (人工, 真人, call me back …), not for a fact."""
+        return bool(self.person_request.search(normalize(text)))
 
     def refusal(self, text: str) -> tuple[str, str] | None:
         """The kind of request the documents can never answer (advice, modality, safety, nonsense)
@@ -136,6 +141,7 @@ class Rules:
             exact_asks=alternation(data["exact_asks"]),
             fee_asks=alternation(data["fee_asks"]),
             eligibility_question=alternation(data["eligibility_question"]),
+            person_request=alternation(data["person_request"]),
             gates={
                 str(k): Gate(
                     str(k),

@@ -187,3 +187,20 @@ def test_amounts_a_question_states_without_a_unit_or_in_square_metres_are_read(r
     assert analyse(rules, "面积不到500平也能评上吗").stated == ("500平",)
     assert analyse(rules, "平台上能约吗").stated == ()
     assert analyse(rules, "老人能吃上热饭不").stated == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("我要找人工", True),
+        ("俺不会打字，叫人给俺打电话", True),
+        ("能不能让工作人员给我回个电话", True),
+        ("喊个人来", True),
+        ("我一个人在家住，想找养老服务平台叫个服务，该打哪个电话？", False),
+        ("社区养老服务中心能提供哪些服务", False),
+    ],
+)
+def test_a_request_for_a_person_is_told_from_a_question_about_a_service(
+    rules: Rules, text: str, person: bool
+) -> None:
+    assert rules.asks_for_a_person(text) is person

@@ -1,0 +1,76 @@
+"""Where the classifier's intent sends a message that asks something else: the answer engine takes
+questions the handoff and the region question would otherwise swallow (actions without Rasa)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import Services, build_services, use_services
+from actions.handoff import ActionHandoff
+from actions.policy import ActionAnswerPolicy
+from actions.settings import ActionSettings
+from bot.core.answers.places import Place
+from index.engine import SearchEngine
+from index.settings import IndexSettings
+from tests.utils.actions import tracker
+
+ANSWERED = "台州适老化改造每年做多少户"
+
+
+@pytest.fixture(scope="module")
+def built(
+    engine: SearchEngine, index_settings: IndexSettings, tmp_path_factory: pytest.TempPathFactory
+) -> Services:
+    store = tmp_path_factory.mktemp("routing") / "store.db"
+    return build_services(ActionSettings(database_url=f"sqlite:///{store}"), index_settings)
+
+
+@pytest.fixture
+def svc(built: Services) -> Iterator[Services]:
+    use_services(built)
+    yield built
+    use_services(None)
+
+
+def run(action: Any, text: str, intent: str, slots: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    asyncio.run(action.run(dispatcher, tracker(slots or {}, text, intent, f"web-{id(text)}"), {}))
+    return dispatcher.messages
+
+
+def handoff_of(messages: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The handoff the action told the gateway about (its structured message), if any."""
+    for message in messages:
+        data = (message.get("custom") or {}).get("eldercare") or {}
+        if data.get("handoff"):
+            return dict(data["handoff"])
+    return None
+
+
+def test_a_request_for_a_person_opens_a_ticket(svc: Services) -> None:
+    messages = run(ActionHandoff(), "我要找人工，你说不清楚", "request_human")
+    handoff = handoff_of(messages)
+    assert handoff is not None and handoff["status"] == "waiting" and handoff["ticket_id"]
+    assert "正在为您转接工作人员" in messages[0]["text"]
+
+
+def test_a_question_the_classifier_calls_request_human_is_answered_when_a_clause_answers(
+    svc: Services,
+) -> None:
+    assert svc.answers.answer(ANSWERED, Place()).mode == "direct"
+    messages = run(ActionHandoff(), f"我想问问，{ANSWERED}？", "request_human")
+    assert handoff_of(messages) is None
+    assert "600户" in "\n".join(str(m.get("text") or "") for m in messages)
+
+
+def test_a_worker_s_question_is_not_asked_where_the_elder_lives(svc: Services) -> None:
+    question = "我们县申报省里的试点，市县两级财政配套资金不能低于多少"
+    worker = run(ActionAnswerPolicy(), question, "ask_subsidy")
+    assert not any("哪个地方" in str(m.get("text") or "") for m in worker)
+    elder = run(ActionAnswerPolicy(), "我妈的高龄津贴每月能领多少", "ask_subsidy")
+    assert "哪个地方" in str(elder[0].get("text") or "")
