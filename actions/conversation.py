@@ -161,7 +161,8 @@ class ActionMisunderstood(Action):
             place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
             send(dispatcher, await svc.answer(text, place))
             return [SlotSet("misunderstandings", 0), SlotSet("offered_human", True)]
-        if svc.answers.rules.is_question(text):  # NLU was unsure: the documents may still answer it
+        asks = svc.answers.rules.is_question(text)
+        if asks:  # NLU was unsure: the documents may still answer it
             if svc.answers.rules.asks_what_a_person_gets(text):
                 return [FollowupAction("eligibility_form")]
             place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
@@ -178,6 +179,11 @@ class ActionMisunderstood(Action):
         count = int(float(tracker.get_slot("misunderstandings") or 0)) + 1
         if count < MAX_MISUNDERSTANDINGS:
             text = "抱歉，我没太明白您的意思。您可以换个说法，或者点下面的按钮。"
+            if asks:  # a short question nothing answers ("我们这情况咋整"): say so, a person is a tap away
+                text = (
+                    "抱歉，我没太明白您问的是什么，我查到的文件里也没有找到能回答的内容。"
+                    "您可以说说是什么事，或者点「找人工」。"
+                )
             send(dispatcher, Answer([Message(text, TOPICS)]))
             return [SlotSet("misunderstandings", count)]
         text = "抱歉，我还是没弄明白。要不要帮您转给工作人员？"

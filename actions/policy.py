@@ -47,10 +47,14 @@ async def answer_question(
     # A request no document answers (advice, cheating, nonsense …) is declined at once, without
     # asking where the user lives first.
     refused = not question.startswith("/") and svc.answers.refusal(question) is not None
-    # A worker asking about a unit's duties (pilot applications, reports) is answered at once.
-    worker = not question.startswith("/") and analyse(svc.answers.rules, question).worker
+    # A worker asking about a unit's duties (pilot applications, reports) is answered at once, and
+    # so is a question with nothing to look up (「这个俺能申请不」): where the elder lives changes
+    # neither answer.
+    typed = not question.startswith("/")
+    worker = typed and analyse(svc.answers.rules, question).worker
+    vague = typed and not svc.grounding.topic_words(question)
     asked = tracker.get_slot("region_asked")
-    if intent in REGIONAL_INTENTS and no_region and not refused and not worker and not asked:
+    if intent in REGIONAL_INTENTS and no_region and not (refused or worker or vague or asked):
         send(dispatcher, ask_region())
         return [
             *events,

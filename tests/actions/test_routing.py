@@ -74,3 +74,9 @@ def test_a_worker_s_question_is_not_asked_where_the_elder_lives(svc: Services) -
     assert not any("哪个地方" in str(m.get("text") or "") for m in worker)
     elder = run(ActionAnswerPolicy(), "我妈的高龄津贴每月能领多少", "ask_subsidy")
     assert "哪个地方" in str(elder[0].get("text") or "")
+
+
+def test_a_question_with_nothing_to_look_up_is_not_asked_where_the_elder_lives(svc: Services) -> None:
+    messages = run(ActionAnswerPolicy(), "这个俺能申请不", "ask_subsidy")
+    text = "\n".join(str(m.get("text") or "") for m in messages)
+    assert "哪个地方" not in text and "没有" in text and "找人工" in text

@@ -75,6 +75,8 @@ def test_honesty_needs_no_quote_saying_so_and_a_person() -> None:
     assert not is_honest(body("抱歉，文件里没有写。", quotes=("完善高龄津贴制度",), buttons=(HUMAN,)))
     assert not is_honest(body("抱歉，文件里没有写。"))  # no way to a person
     assert not is_honest(body("您可以问问社区。", buttons=(HUMAN,)))  # does not say the documents lack it
+    assert is_honest(body("好的。正在为您转接工作人员。", handoff="waiting"))  # a person takes it
+    assert not is_honest(body("正在为您转接。", quotes=("完善高龄津贴制度",), handoff="waiting"))
 
 
 def test_emergencies_need_the_number_in_the_first_reply_and_other_items_must_not_alarm() -> None:
