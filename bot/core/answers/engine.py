@@ -55,6 +55,12 @@ FACT_SENTENCE_COVERAGE = 1 / 3
 SIMILARITY_WEIGHT = 3.0
 LEAD_CHARS = 25
 LEAD_PENALTY = 1.5
+# The person a sentence is for: each status shared with the question counts PERSON_WEIGHT, and so
+# does an age the person has reached (高龄 read as 80).
+PERSON_WEIGHT = 0.5
+ELDERLY_AGE = 80
+# Sentences within this of the best one are parallel items: the quote starts at the first of them.
+TIE_MARGIN = 0.25
 # A sentence too long to quote whole is quoted from the comma-separated piece that answers.
 PIECE_END = re.compile(r"(?<=[，,：:])")
 
@@ -450,6 +456,13 @@ class AnswerEngine:
         sentences = sentences_of(text)
         scores = self.unit_scores(question, sentences, leads=True)
         best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+        # Parallel items scoring alike (低保 70岁以上 / 重度残疾 / 重病 …): quoted from the first of
+        # them when the run from it still reaches the best one.
+        for start in range(best):
+            if scores[start] >= scores[best] - TIE_MARGIN:
+                if sum(len(u) for u in sentences[start : best + 1]) <= self.quote_max_chars:
+                    best = start
+                break
         if len(sentences[best]) > self.quote_max_chars:
             pieces = pieces_of(sentences[best])
             scores = self.unit_scores(question, pieces, leads=False)
@@ -485,9 +498,19 @@ class AnswerEngine:
             else [0.0] * len(units)
         )
         top = max(sims, default=0.0)
+        age = (
+            question.age
+            if question.age is not None
+            else (ELDERLY_AGE if "高龄" in question.statuses else None)
+        )
         out = []
         for unit, sim in zip(units, sims, strict=True):
             score = float(sum(1 for w in words if w in unit))
+            said = describe_clause(self.rules, unit)
+            score += PERSON_WEIGHT * len(said.statuses & question.statuses)
+            score += (
+                PERSON_WEIGHT if age is not None and said.min_age is not None and age >= said.min_age else 0.0
+            )
             score += 1.0 if pattern is not None and pattern.search(unit) else 0.0
             score += 1.0 if question.stated and states_the_numbers(question, unit) else 0.0
             score += SIMILARITY_WEIGHT * (sim - top)

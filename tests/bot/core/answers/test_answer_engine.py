@@ -154,3 +154,29 @@ def test_the_engine_s_related_clauses_cover_the_topic(answers: AnswerEngine) -> 
     related = answers.related(question, place_of(answers, question))
     assert related and any("600户" in quote for _, quote in related)
     assert answers.related("jjjkk 康养 1111", Place()) == []  # refused: nothing to check beside it
+
+
+BAOJI_ITEMS = (
+    "对失独家庭老年人依据个人意愿由县区政府安置在当地公办养老机构。"
+    "对低保家庭中70周岁及以上老年人，按每人每月不低于当地低保标准的20%增发保障金；"
+    "对低保家庭中重度残疾老年人，按每人每月不低于当地低保标准的50%或30%增发保障金；"
+    "对低保家庭中重病患者老年人，按每人每月不低于当地低保标准的50%增发保障金。"
+    "进一步完善高龄津贴制度，确保老年人高龄补助及时足额发放到位。"
+)
+
+
+def test_parallel_items_are_quoted_from_the_one_for_the_person_asked_about(answers: AnswerEngine) -> None:
+    import numpy as np
+
+    from index.rescoring import PassageScorer
+
+    answers = AnswerEngine(
+        answers.search, answers.check, model=answers.model,
+        scorer=PassageScorer([], np.zeros((0, 384), dtype="float32")),
+    )  # fmt: skip
+    old = answers.quote(analyse(answers.rules, "宝鸡低保家庭的高龄老人每月能多领多少？"), BAOJI_ITEMS)
+    assert "70周岁及以上老年人，按每人每月不低于当地低保标准的20%" in old
+    ill = answers.quote(analyse(answers.rules, "低保家庭里得了重病的老人每月增发多少"), BAOJI_ITEMS)
+    assert ill.startswith("对低保家庭中重病患者老年人")
+    for quote in (old, ill):
+        assert quote.removesuffix("……") in BAOJI_ITEMS
