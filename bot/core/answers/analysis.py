@@ -231,6 +231,11 @@ def describe_clause(rules: Rules, text: str) -> Clause:
     return Clause(kinds, statuses, min(ages) if ages else None, heading)
 
 
+def reaches_age(age: int | None, clause: Clause) -> bool | None:
+    """Whether a person of this age is old enough for the clause; None when either is unknown."""
+    return None if age is None or clause.min_age is None else age >= clause.min_age
+
+
 def share_of_kinds_stated(question: Question, clause: Clause) -> float:
     """The share of the specific things a question asks (amount, procedure, place, time, contact)
     that the clause states; 1 when it asks none."""

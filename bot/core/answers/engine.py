@@ -23,6 +23,7 @@ from bot.core.answers.analysis import (
     analyse,
     describe_clause,
     load_rules,
+    reaches_age,
     states_the_numbers,
     states_what_is_asked,
 )
@@ -508,9 +509,7 @@ class AnswerEngine:
             score = float(sum(1 for w in words if w in unit))
             said = describe_clause(self.rules, unit)
             score += PERSON_WEIGHT * len(said.statuses & question.statuses)
-            score += (
-                PERSON_WEIGHT if age is not None and said.min_age is not None and age >= said.min_age else 0.0
-            )
+            score += PERSON_WEIGHT if reaches_age(age, said) else 0.0
             score += 1.0 if pattern is not None and pattern.search(unit) else 0.0
             score += 1.0 if question.stated and states_the_numbers(question, unit) else 0.0
             score += SIMILARITY_WEIGHT * (sim - top)

@@ -10,6 +10,7 @@ from bot.core.answers.analysis import (
     Clause,
     Kind,
     Question,
+    reaches_age,
     share_of_kinds_stated,
     states_the_numbers,
     states_what_is_asked,
@@ -97,8 +98,8 @@ def features(
         w in question.text for w in ("目标", "计划", "多少个", "建多少", "覆盖")
     )
     matched = question.statuses & clause.statuses
-    age_ok = question.age is not None and clause.min_age is not None and question.age >= clause.min_age
-    age_conflict = question.age is not None and clause.min_age is not None and question.age < clause.min_age
+    reached = reaches_age(question.age, clause)
+    age_ok, age_conflict = reached is True, reached is False
     return [
         hit.score / top_score if top_score > 0 else 0.0,
         1.0 / (1 + candidate.rank),
