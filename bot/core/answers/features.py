@@ -15,6 +15,7 @@ from bot.core.answers.analysis import (
     states_the_numbers,
     states_what_is_asked,
 )
+from bot.core.answers.memory import CLOSE, Recall
 from index.engine import SearchHit
 from index.grounding import GroundingCheck
 
@@ -58,6 +59,18 @@ FEATURES = (
     "sentence_states_asked",
     "sentence_e5",
     "sentence_e5_best",
+    # What the question asks, whatever the clause: some kinds the documents rarely answer.
+    *(f"asks_{kind.value}" for kind in Kind),
+    "worker",
+    "asks_fee",
+    "asks_exact",
+    "gated",
+    # The answer memory: remembered questions close to this one, and whether this clause answered them.
+    "memory_clause",
+    "memory_clause_close",
+    "memory_answered",
+    "memory_unanswered",
+    "memory_margin",
 )
 
 
@@ -86,10 +99,13 @@ def features(
     next_score: float = 0.0,
     best_e5: float = 0.0,
     best_sentence_e5: float = 0.0,
+    recall: Recall | None = None,
 ) -> list[float]:
     """The feature vector, in the order of FEATURES (best_coverage, best_e5, best_sentence_e5: the
     best of the question's candidates; next_score: the fused score of the candidate ranked below
-    this one)."""
+    this one; recall: what the answer memory says about the question)."""
+    memory = recall or Recall()
+    remembered = memory.of(candidate.hit.chunk_id)
     clause, hit = candidate.clause, candidate.hit
     asked = states_what_is_asked(question, clause)
     needs = NEEDS[question.kind] is not None
@@ -140,6 +156,16 @@ def features(
         float(states_what_is_asked(question, candidate.sentence_clause or clause)),
         candidate.sentence_e5,
         float(best_sentence_e5 > 0 and candidate.sentence_e5 >= best_sentence_e5),
+        *(float(question.kind is kind) for kind in Kind),
+        float(question.worker),
+        float(question.fee),
+        float(question.exact),
+        float(bool(question.gates)),
+        remembered,
+        float(remembered >= CLOSE),
+        memory.answered,
+        memory.unanswered,
+        memory.answered - memory.unanswered,
     ]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.answers.features import FEATURES
+from bot.core.answers.memory import Remembered
 
 # Used when no trained model exists yet: a conservative hand-set model (answers only clauses that
 # cover the topic and state what is asked).
@@ -44,6 +45,7 @@ class AnswerabilityModel:
     scale: tuple[float, ...]
     threshold: float
     trained_on: int = 0  # labelled pairs; 0 for the default model
+    memory: tuple[Remembered, ...] = ()  # the labelled questions it learnt from
 
     def probability(self, x: list[float]) -> float:
         """The calibrated probability that the candidate answers."""
@@ -62,6 +64,7 @@ class AnswerabilityModel:
             "scale": list(self.scale),
             "threshold": self.threshold,
             "trained_on": self.trained_on,
+            "memory": [{"q": m.question, "gold": list(m.gold)} for m in self.memory],
         }
 
     def save(self, path: Path) -> None:
@@ -84,6 +87,7 @@ class AnswerabilityModel:
             tuple(data["scale"]),
             float(data["threshold"]),
             int(data.get("trained_on", 0)),
+            tuple(Remembered(str(m["q"]), tuple(str(g) for g in m["gold"])) for m in data.get("memory", [])),
         )
 
     @classmethod

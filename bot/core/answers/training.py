@@ -6,14 +6,16 @@ grouped cross-validation, and the threshold chosen for precision on the out-of-f
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from bot.core.answers.analysis import Question
 from bot.core.answers.engine import AnswerEngine
-from bot.core.answers.features import FEATURES
+from bot.core.answers.features import FEATURES, Candidate
+from bot.core.answers.memory import QuestionMemory, Recall, Remembered, holds
 from bot.core.answers.model import AnswerabilityModel
-from knowledge.textnorm import normalize
 
 logger = logging.getLogger(__name__)
 
@@ -45,16 +47,6 @@ class TrainingReport:
     recall_at_k: float  # answerable questions with a gold clause among the candidates at all
 
 
-def _plain(text: str) -> str:
-    return re.sub(r"[\W_]+", "", normalize(text))
-
-
-def holds(text: str, gold: Sequence[str]) -> bool:
-    """Whether a clause holds one of the gold quotes (ignoring punctuation and width)."""
-    plain = _plain(text)
-    return any(_plain(g) and _plain(g) in plain for g in gold)
-
-
 @dataclass
 class Pairs:
     """Every (question, candidate) pair: feature vector, label, question index, and whether the
@@ -66,21 +58,63 @@ class Pairs:
     allowed: list[bool]
 
 
+@dataclass
+class Prepared:
+    """Each item's analysis and candidates (searched once), with the answer memory of all items."""
+
+    items: Sequence[Labelled]
+    judged: list[tuple[Question, list[Candidate]]]
+    memory: QuestionMemory | None
+
+    def pairs(self, engine: AnswerEngine, rows: Sequence[int], remembered: Sequence[int] | None) -> Pairs:
+        """The pairs of the items at rows, their memory features drawn from the items at remembered
+        (all of them when None), never from the item itself."""
+        keep = list(range(len(self.items))) if remembered is None else list(remembered)
+        memory = self.memory.subset(keep) if self.memory is not None else None
+        position = {item: n for n, item in enumerate(keep)}
+        pairs = Pairs([], [], [], [])
+        for row in rows:
+            item = self.items[row]
+            question, cands = self.judged[row]
+            recall = (
+                memory.recall(memory_vector(self.memory, row), position.get(row))
+                if memory is not None and self.memory is not None
+                else Recall()
+            )
+            vectors = engine.vectors(question, cands, item.region, recall)
+            for vector, cand in zip(vectors, cands, strict=True):
+                pairs.xs.append(vector)
+                pairs.ys.append(int(bool(item.gold) and holds(cand.hit.text, item.gold)))
+                pairs.groups.append(row)
+                pairs.allowed.append(engine.may_answer(question, cand))
+        return pairs
+
+
+def memory_vector(memory: QuestionMemory, row: int) -> np.ndarray:
+    """The unit vector of the memory's entry at row (its question encoded as a query)."""
+    vector: np.ndarray = memory.vectors[row]
+    return vector
+
+
+def prepare(
+    engine: AnswerEngine, items: Sequence[Labelled], progress: Callable[[int, int], None] | None = None
+) -> Prepared:
+    """Search every item once and remember all of them."""
+    judged = []
+    for n, item in enumerate(items):
+        judged.append(engine.candidates(item.question, item.region))
+        if progress is not None:
+            progress(n + 1, len(items))
+    memory = engine.remember([Remembered(it.question, it.gold) for it in items])
+    return Prepared(items, judged, memory)
+
+
 def pairs_of(
     engine: AnswerEngine, items: Sequence[Labelled], progress: Callable[[int, int], None] | None = None
 ) -> Pairs:
-    """The pairs of every item's candidates."""
-    pairs = Pairs([], [], [], [])
-    for n, item in enumerate(items):
-        question, cands = engine.candidates(item.question, item.region)
-        for vector, cand in zip(engine.vectors(question, cands, item.region), cands, strict=True):
-            pairs.xs.append(vector)
-            pairs.ys.append(int(bool(item.gold) and holds(cand.hit.text, item.gold)))
-            pairs.groups.append(n)
-            pairs.allowed.append(engine.may_answer(question, cand))
-        if progress is not None:
-            progress(n + 1, len(items))
-    return pairs
+    """The pairs of every item's candidates, each item's memory features drawn from the others."""
+    prepared = prepare(engine, items, progress)
+    return prepared.pairs(engine, range(len(items)), None)
 
 
 def _outcomes(
@@ -134,14 +168,15 @@ def train(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[AnswerabilityModel, TrainingReport]:
     """Fit the model on every pair; the threshold comes from grouped out-of-fold probabilities."""
-    import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
     from sklearn.preprocessing import StandardScaler
 
     # What the rules answer before the model (refusals) teaches it nothing.
     items = [it for it in items if engine.refusal(it.question) is None]
-    pairs = pairs_of(engine, items, progress)
+    prepared = prepare(engine, items, progress)
+    everyone = list(range(len(items)))
+    pairs = prepared.pairs(engine, everyone, None)
     xs, ys, groups = pairs.xs, pairs.ys, pairs.groups
     if not xs or len(set(ys)) < 2:
         raise ValueError("需要既有能回答、也有不能回答的问题 / need both answerable and unanswerable items")
@@ -153,12 +188,18 @@ def train(
         model.fit(scaler.transform(xa), ya)
         return scaler, model
 
+    # Out of fold, a fold's questions are scored by a model of the other folds, and the memory
+    # features of both come from the other folds' questions only.
     oof = np.zeros(len(y))
     for train_idx, test_idx in GroupKFold(n_splits=min(folds, len(set(groups)))).split(x, y, g):
         if len(set(y[train_idx])) < 2:
             continue
-        scaler, model = fit(x[train_idx], y[train_idx])
-        oof[test_idx] = model.predict_proba(scaler.transform(x[test_idx]))[:, 1]
+        known = sorted({int(n) for n in g[train_idx]})
+        fold_train = prepared.pairs(engine, known, known)
+        fold_test = prepared.pairs(engine, sorted({int(n) for n in g[test_idx]}), known)
+        scaler, model = fit(np.asarray(fold_train.xs, dtype=float), np.asarray(fold_train.ys))
+        scored = model.predict_proba(scaler.transform(np.asarray(fold_test.xs, dtype=float)))[:, 1]
+        oof[test_idx] = scored  # the same items in the same order as in the pairs of all
     # The threshold is chosen as the engine answers: among the pairs its rules allow.
     threshold, grounded, honest = choose_threshold(oof.tolist(), ys, groups, items, pairs.allowed)
     scaler, model = fit(x, y)
@@ -172,6 +213,7 @@ def train(
         tuple(float(s) for s in scale),
         threshold,
         len(ys),
+        tuple(Remembered(it.question, it.gold) for it in items),
     )
     report = TrainingReport(
         pairs=len(ys),

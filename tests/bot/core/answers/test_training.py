@@ -58,3 +58,35 @@ def test_the_threshold_counts_only_the_clauses_the_rules_allow_to_answer() -> No
     # … with the rules refusing the unanswerable item's clause, a lower threshold answers both rightly.
     threshold, grounded, honesty = choose_threshold(probs, ys, groups, items, [True, False])
     assert threshold <= 0.7 and (grounded, honesty) == (1.0, 1.0)
+
+
+def test_a_question_never_learns_from_its_own_memory(engine: SearchEngine) -> None:
+    import numpy as np
+
+    from bot.core.answers.features import FEATURES
+    from bot.core.answers.memory import QuestionMemory, Remembered
+    from bot.core.answers.training import Prepared
+
+    words = {t for c in engine.chunks for t in engine.tokenizer.tokenize(c.search_text())}
+    check = GroundingCheck(engine.tokenizer, engine.kb.expansions(), words, engine.kb.gazetteer.names, 0.4)
+    answers = AnswerEngine(engine, check)
+    gold = ("每年实施困难老人家庭适老化改造600户",)
+    items = [
+        Labelled("台州适老化改造每年做多少户", "台州市", gold),
+        Labelled("台州每年改造几户困难老人家", "台州市", gold),
+    ]
+    vectors = {items[0].question: [1.0, 0.0], items[1].question: [0.8, 0.6]}
+    memory = QuestionMemory.build(
+        [Remembered(it.question, it.gold) for it in items],
+        engine.chunks,
+        lambda texts: np.asarray([vectors[t] for t in texts], dtype=np.float32),
+    )
+    prepared = Prepared(items, [answers.candidates(it.question, it.region) for it in items], memory)
+    column = FEATURES.index("memory_clause")
+
+    def remembered(rows: list[int]) -> float:
+        pairs = prepared.pairs(answers, [0], rows)
+        return max(x[column] for x, y in zip(pairs.xs, pairs.ys, strict=True) if y)
+
+    assert remembered([0]) == 0.0  # only itself: nothing
+    assert remembered([0, 1]) == remembered([1]) == np.float32(0.8)  # the other question, never 1.0
