@@ -56,16 +56,19 @@ class ActionHandoff(Action):
         svc = services()
         rules = svc.answers.rules
         asks = rules.is_question(text) and (
-            (intent == "complaint" and not shipped_letters().is_letter(text))
+            (intent == "complaint" and not shipped_letters().complains(text))
             or (intent == "request_human" and not rules.asks_for_a_person(text))
         )
         if asks:
-            # The classifier's "complaint" for a question the letter rules find no complaint in,
+            # The classifier's "complaint" for a question without a word of complaint in it,
             # or its "request_human" for one that asks no person ("该打哪个电话？"): the answer when
-            # a clause answers it, with a person offered; else a person.
+            # a clause answers it, with a person offered (for a "complaint", only when the engine is
+            # very sure: a grievance answered with a clause is worse than one handed to a person);
+            # else a person.
             place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
             answer = await svc.answer(text, place)
-            if answer.mode == "direct":
+            sure = intent != "complaint" or answer.confidence >= svc.settings.complaint_answer_confidence
+            if answer.mode == "direct" and sure:
                 send(dispatcher, answer)
                 return [SlotSet("misunderstandings", 0), SlotSet("offered_human", True)]
         reason, priority = REASONS.get(intent, (HandoffReason.REQUEST_HUMAN, Priority.NORMAL))

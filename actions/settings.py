@@ -18,6 +18,9 @@ class ActionSettings(AnswerSettings):
         "sqlite:///var/eldercare.db",
         validation_alias=AliasChoices("ELDERCARE_DATABASE_URL", "DATABASE_URL", "database_url"),
     )
+    # A message the classifier calls a complaint, with no word of complaint in it, is answered only
+    # when the answer engine is at least this sure of its clause; else it goes to a person.
+    complaint_answer_confidence: float = Field(0.95, ge=0.0, le=1.0)
     # Bookings (schedule, window, hotline) are configured by bot.core.booking.settings.BookingSettings.
     # Crash tests only: pause this long inside the booking transaction, after writing and before the
     # commit, so a test can kill the action server there. Never set in production.

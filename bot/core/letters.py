@@ -48,6 +48,12 @@ class LetterRules:
             return cls.from_yaml(path.read_text(encoding="utf-8"))
         return shipped_letters()
 
+    def complains(self, text: str) -> bool:
+        """True when a message of any length says something a complaint says (a strong word or a
+        marker): asked by the classifier's "complaint", it goes to a person, never to a clause."""
+        plain = normalize(text)
+        return bool(self.strong.search(plain) or self.markers.search(plain))
+
     def is_letter(self, text: str) -> bool:
         """True for a complaint, a letter or a request to the authorities."""
         plain = normalize(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -80,3 +81,28 @@ def test_a_question_with_nothing_to_look_up_is_not_asked_where_the_elder_lives(s
     messages = run(ActionAnswerPolicy(), "这个俺能申请不", "ask_subsidy")
     text = "\n".join(str(m.get("text") or "") for m in messages)
     assert "哪个地方" not in text and "没有" in text and "找人工" in text
+
+
+def test_a_question_the_classifier_calls_complaint_is_answered_only_without_a_word_of_complaint(
+    svc: Services,
+) -> None:
+    asked = run(ActionHandoff(), f"请问{ANSWERED}？", "complaint")
+    assert handoff_of(asked) is None
+    assert "600户" in "\n".join(str(m.get("text") or "") for m in asked)
+    # The same question with a grievance in it goes to a person, however short.
+    grievance = run(ActionHandoff(), f"骗人，{ANSWERED}？", "complaint")
+    handoff = handoff_of(grievance)
+    assert handoff is not None and handoff["status"] == "waiting"
+
+
+def test_a_question_the_classifier_calls_complaint_goes_to_a_person_unless_the_engine_is_sure(
+    svc: Services,
+) -> None:
+    sure = svc.answers.answer(ANSWERED, Place()).confidence
+    assert sure > 0
+    strict = replace(svc, settings=svc.settings.model_copy(update={"complaint_answer_confidence": 1.0}))
+    use_services(strict)
+    handoff = handoff_of(run(ActionHandoff(), f"请问{ANSWERED}？", "complaint"))
+    assert handoff is not None and handoff["status"] == "waiting"
+    # Asked for a person's help, the same question is still answered (the bar is for complaints).
+    assert handoff_of(run(ActionHandoff(), f"我想问问，{ANSWERED}？", "request_human")) is None

@@ -37,6 +37,7 @@ class Answer:
     grounded: bool = False
     offered_human: bool = False
     mode: str = "none"  # direct | partial | none | other_region | card
+    confidence: float = 0.0  # a direct answer: the model's probability that its first clause answers
 
 
 def no_basis(grounding: Grounding | None, place: Place) -> Answer:

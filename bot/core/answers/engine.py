@@ -376,7 +376,7 @@ class AnswerEngine:
         """Quote the clauses that answer, best sentence first, each with its source."""
         top = answering[0].probability
         chosen = [s for s in answering if s.probability >= top - SECOND_QUOTE_MARGIN][: self.max_quotes]
-        answer = Answer(grounded=True, mode="direct")
+        answer = Answer(grounded=True, mode="direct", confidence=top)
         if place.uncovered:
             answer.mode = "other_region"
             answer.messages.append(

@@ -55,3 +55,11 @@ def test_the_summary_is_one_line_without_the_salutation() -> None:
     assert f"（共{len(LETTER)}字）" in line
     assert "\n" not in line and len(line) <= 80
     assert summary("我要投诉你们的护工！") == "我要投诉你们的护工"
+
+
+def test_a_short_message_with_a_word_of_complaint_complains_without_being_a_letter() -> None:
+    rules = LetterRules.load()
+    text = "护工天天迟到，这归谁管？"
+    assert len(text) < rules.min_chars and not rules.is_letter(text)
+    assert rules.complains(text)
+    assert not rules.complains("社区护工能上门给老人洗澡吗？")

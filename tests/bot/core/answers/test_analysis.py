@@ -130,6 +130,10 @@ def test_exact_addresses_and_fees_are_noticed(rules: Rules) -> None:
         ("丧葬补助费去哪领", {"how_to_apply"}),
         ("老伴不乐意咋办", set()),
         ("示范中心建在我们哪个街道", {"which_place"}),
+        ("辽宁省补资金每个试点县能拿到多少", {"money"}),
+        ("社区多久来看我一回", {"time"}),
+        ("第五批专家评审结果什么时候公布", {"time"}),
+        ("日间照料中心每天几点开门", {"hours"}),  # the hour, not the date
     ],
 )
 def test_the_specific_facts_a_question_asks_are_gated(rules: Rules, text: str, gates: set[str]) -> None:
@@ -145,6 +149,10 @@ def test_a_gate_is_passed_only_by_a_text_stating_the_fact(rules: Rules) -> None:
     assert hours.stated_by("每天8:00至17:30开放") and not hours.stated_by("提供日间照料服务。")
     place = rules.gates["which_place"]
     assert place.stated_by("在白塔街道、城关镇建设") and not place.stated_by("在街道层面建设示范中心。")
+    time = rules.gates["time"]
+    for text in ("考核验收（2021年5月-6月）", "每季度上门走访", "持续运营一年（含）以上", "在首期进行建设"):
+        assert time.stated_by(text), text
+    assert not time.stated_by("定期提供“六助一巡访”服务。")
 
 
 def test_gates_are_read_from_the_rules_file(tmp_path: Path) -> None:
