@@ -127,7 +127,9 @@ def test_exact_addresses_and_fees_are_noticed(rules: Rules) -> None:
         ("台州每年改造多少户", set()),  # a count of households is not money
         ("社区有没有老年食堂", set()),
         ("办老年优待证要带啥证件", {"materials"}),
-        ("丧葬补助费去哪领", {"how_to_apply"}),
+        ("丧葬补助费去哪领", {"how_to_apply", "where_to_go"}),
+        ("为老服务项目清单在哪能查到", {"where_to_go"}),
+        ("市里的养老护理员实训基地设在哪儿", {"where_to_go"}),
         ("老伴不乐意咋办", set()),
         ("示范中心建在我们哪个街道", {"which_place"}),
         ("辽宁省补资金每个试点县能拿到多少", {"money"}),
@@ -153,6 +155,10 @@ def test_a_gate_is_passed_only_by_a_text_stating_the_fact(rules: Rules) -> None:
     for text in ("考核验收（2021年5月-6月）", "每季度上门走访", "持续运营一年（含）以上", "在首期进行建设"):
         assert time.stated_by(text), text
     assert not time.stated_by("定期提供“六助一巡访”服务。")
+    where = rules.gates["where_to_go"]
+    assert where.stated_by("依托市社会福利院建立市级养老护理员实训基地")
+    assert where.stated_by("领导小组办公室设在市民政局")
+    assert not where.stated_by("探索智慧养老服务模式，建立老年人基本信息动态管理数据库。")
 
 
 def test_gates_are_read_from_the_rules_file(tmp_path: Path) -> None:
