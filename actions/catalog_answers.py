@@ -38,6 +38,11 @@ FACILITY_FIELDS = (
 )
 
 
+def refused(answer: Answer) -> bool:
+    """Whether the engine refused the request (advice, what the chat cannot do, nonsense)."""
+    return answer.mode.startswith("none:")
+
+
 def find_service(svc: Services, text: str, intent: str | None, entity: str | None) -> Service | None:
     """The service a question is about: the one whose name or alias it uses, else the intent's."""
     services_ = svc.kb.catalog.services
@@ -169,8 +174,15 @@ class ActionAnswerService(Action):
             return [*events, FollowupAction("booking_form")]
         kind = analyse(svc.answers.rules, text).kind
         engine_answer = await svc.answer(text, place)
-        if service is None or kind not in CARD_KINDS or place.uncovered or engine_answer.mode == "direct":
-            # The clause that answers comes first; the card is for "有没有/是什么" that none answers.
+        if (
+            service is None
+            or kind not in CARD_KINDS
+            or place.uncovered
+            or engine_answer.mode == "direct"
+            or refused(engine_answer)
+        ):
+            # The clause that answers comes first, and a request no document answers (health advice,
+            # what the chat cannot do) is told so; the card is for "有没有/是什么" that none answers.
             send(dispatcher, engine_answer)
             return [*events, SlotSet("offered_human", engine_answer.offered_human)]
         answer = service_answer(svc, service, place, text)
@@ -207,7 +219,8 @@ class ActionAnswerFacility(Action):
         kind = analyse(svc.answers.rules, text).kind
         local = len(facilities) == 1 and (place.region is None or applies(facilities[0].region, place))
         answer = await svc.answer(text, place)
-        if answer.mode != "direct" and local and asked is None and kind in CARD_KINDS and not place.uncovered:
+        card = answer.mode != "direct" and not refused(answer)
+        if card and local and asked is None and kind in CARD_KINDS and not place.uncovered:
             answer = facility_answer(svc, facilities[0])
         send(dispatcher, answer)
         return [*region_events(place), SlotSet("misunderstandings", 0), SlotSet("offered_human", True)]

@@ -12,6 +12,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import Services, build_services, use_services
+from actions.catalog_answers import ActionAnswerService
 from actions.handoff import ActionHandoff
 from actions.policy import ActionAnswerPolicy
 from actions.settings import ActionSettings
@@ -106,3 +107,12 @@ def test_a_question_the_classifier_calls_complaint_goes_to_a_person_unless_the_e
     assert handoff is not None and handoff["status"] == "waiting"
     # Asked for a person's help, the same question is still answered (the bar is for complaints).
     assert handoff_of(run(ActionHandoff(), f"我想问问，{ANSWERED}？", "request_human")) is None
+
+
+def test_health_advice_the_classifier_calls_a_meal_question_gets_no_meal_card(svc: Services) -> None:
+    messages = run(ActionAnswerService(), "我妈糖尿病 早上能喝小米粥不", "ask_meal_service", {"region": "金台区"})
+    text = "\n".join(str(m.get("text") or "") for m in messages)
+    assert "不是医生" in text and "找人工" in text
+    assert "助餐" not in text
+    card = run(ActionAnswerService(), "金台区有老年食堂吗", "ask_meal_service", {"region": "金台区"})
+    assert "助餐" in "\n".join(str(m.get("text") or "") for m in card)

@@ -86,6 +86,8 @@ class Rules:
     missing_words: dict[Kind, str]
     worker_question: re.Pattern[str]
     refusals: dict[str, tuple[re.Pattern[str], str]] = field(default_factory=dict)
+    # A refusal's weaker patterns (a condition mentioned), cancelled by its `unless` patterns.
+    refusal_mentions: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = field(default_factory=dict)
     question_marks: re.Pattern[str] = re.compile(r"[吗？?]")
     exact_asks: re.Pattern[str] = re.compile(r"(?!)")
     fee_asks: re.Pattern[str] = re.compile(r"(?!)")
@@ -117,6 +119,9 @@ class Rules:
         for name, (pattern, reply) in self.refusals.items():
             if pattern.search(plain):
                 return name, reply
+            weak = self.refusal_mentions.get(name)
+            if weak is not None and weak[0].search(plain) and not weak[1].search(plain):
+                return name, reply
         return None
 
     @classmethod
@@ -136,6 +141,11 @@ class Rules:
             worker_question=alternation(data["worker_question"]),
             refusals={
                 str(k): (alternation(v["patterns"]), str(v["reply"])) for k, v in data["refusals"].items()
+            },
+            refusal_mentions={
+                str(k): (alternation(v["mentions"]), alternation(v.get("unless") or "(?!)"))
+                for k, v in data["refusals"].items()
+                if v.get("mentions")
             },
             question_marks=alternation(data["question_marks"]),
             exact_asks=alternation(data["exact_asks"]),

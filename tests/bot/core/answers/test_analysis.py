@@ -176,11 +176,23 @@ def test_gates_are_read_from_the_rules_file(tmp_path: Path) -> None:
         ("康养联合体是哪个足球队", "nonsense"),
         ("我妈糖尿病，早上能喝小米粥不", "advice"),
         ("老人走了先不销户，津贴还能接着领吧", "safety"),
+        ("老人失眠怎么办", "advice"),
+        ("高血压吃什么药好", "advice"),
     ],
 )
 def test_requests_no_document_answers_are_refused_by_kind(rules: Rules, text: str, kind: str) -> None:
     refusal = rules.refusal(text)
     assert refusal is not None and refusal[0] == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我爸腿疼走不了路，能申请上门助浴吗", "我妈血压高，能申请家庭医生上门吗", "高龄老人住院治疗有补贴吗"],
+)
+def test_a_condition_mentioned_in_a_question_about_a_service_is_not_a_request_for_advice(
+    rules: Rules, text: str
+) -> None:
+    assert rules.refusal(text) is None
 
 
 def test_the_legal_refusal_names_mediation_and_legal_aid(rules: Rules) -> None:
