@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import Services, build_services, use_services
 from actions.catalog_answers import ActionAnswerService
+from actions.context import Services, build_services, use_services
 from actions.handoff import ActionHandoff
 from actions.policy import ActionAnswerPolicy
 from actions.settings import ActionSettings
@@ -110,7 +110,8 @@ def test_a_question_the_classifier_calls_complaint_goes_to_a_person_unless_the_e
 
 
 def test_health_advice_the_classifier_calls_a_meal_question_gets_no_meal_card(svc: Services) -> None:
-    messages = run(ActionAnswerService(), "我妈糖尿病 早上能喝小米粥不", "ask_meal_service", {"region": "金台区"})
+    advice = "我妈糖尿病 早上能喝小米粥不"
+    messages = run(ActionAnswerService(), advice, "ask_meal_service", {"region": "金台区"})
     text = "\n".join(str(m.get("text") or "") for m in messages)
     assert "不是医生" in text and "找人工" in text
     assert "助餐" not in text
