@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import Services, services
 from actions.dispatch import latest_text, send
 from actions.policy import answer_question
-from bot.core.answers.analysis import analyse
+from bot.core.answers.analysis import Kind, analyse
 from bot.core.answers.compose import Answer, Message
 from bot.core.answers.places import UNKNOWN, current_place, place_in_text, resolve
 from bot.core.answers.profile import (
@@ -38,6 +38,10 @@ FORM_SLOTS = ("region", "age", "economic_status", "care_level", "living_situatio
 MAX_LISTED = 3
 
 
+# Questions of these kinds are never answered with the eligibility questions: whether a person
+# qualifies does not tell them how to apply, where to go, when, or whom to call.
+NOT_ASKED_ABOUT = frozenset({Kind.HOW_APPLY, Kind.WHERE, Kind.WHEN, Kind.CONTACT})
+
 PROFILE_SLOTS = ("age", "economic_status", "care_level", "living_situation")
 
 
@@ -62,6 +66,8 @@ async def needs_the_questions(svc: Services, tracker: Tracker, text: str) -> boo
         return False  # no rules for the user's place: the engine says so
     if rules.asks_what_a_person_gets(text):
         return True
+    if analyse(rules, text).kind in NOT_ASKED_ABOUT:
+        return False  # how to apply, where, when, whom to call: the engine answers or says it cannot
     if not asks_about_a_person(text):
         return False
     return (await svc.answer(text, place)).mode != "direct"

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog_answers import ActionAnswerService
 from actions.context import Services, build_services, use_services
+from actions.eligibility import needs_the_questions
 from actions.handoff import ActionHandoff
 from actions.policy import ActionAnswerPolicy
 from actions.settings import ActionSettings
@@ -117,3 +118,17 @@ def test_health_advice_the_classifier_calls_a_meal_question_gets_no_meal_card(sv
     assert "助餐" not in text
     card = run(ActionAnswerService(), "金台区有老年食堂吗", "ask_meal_service", {"region": "金台区"})
     assert "助餐" in "\n".join(str(m.get("text") or "") for m in card)
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("我妈82岁，失能在床，台州能申请什么补贴？", True),
+        ("我妈80岁了，高龄津贴怎么申请？", False),  # how to apply: answered, not asked her status
+        ("我爸75了，护理补贴要去哪里办", False),
+    ],
+)
+def test_only_what_a_person_may_receive_is_answered_with_the_eligibility_questions(
+    svc: Services, text: str, asked: bool
+) -> None:
+    assert asyncio.run(needs_the_questions(svc, tracker({}, text, "ask_eligibility", "web-e"), text)) is asked
