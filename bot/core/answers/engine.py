@@ -39,6 +39,7 @@ from index.engine import Mode, SearchEngine, SearchHit
 from index.errors import EmptyQueryError
 from index.grounding import GroundingCheck
 from index.rescoring import PassageScorer
+from knowledge.chunking import ChunkKind
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ PERSON_WEIGHT = 0.5
 ELDERLY_AGE = 80
 # Sentences within this of the best one are parallel items: the quote starts at the first of them.
 TIE_MARGIN = 0.25
+# Cells of a table row read out beside its quote.
+TABLE_CELLS = 4
 # A sentence too long to quote whole is quoted from the comma-separated piece that answers.
 PIECE_END = re.compile(r"(?<=[，,：:])")
 
@@ -95,6 +98,12 @@ TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}.*$")
 def sentences_of(text: str) -> list[str]:
     """The sentences a clause is quoted from (table rows read as text)."""
     return [s.strip() for s in SENTENCE_END.split(without_table_rules(text)) if s and s.strip()]
+
+
+def numeric_row(text: str) -> bool:
+    """Whether a table row is mostly figures (read alone it says nothing)."""
+    cells = [c.strip() for c in text.strip().strip("|").split("|") if c.strip()]
+    return bool(cells) and sum(1 for c in cells if re.fullmatch(r"[\d.%/-]+", c)) * 2 >= len(cells)
 
 
 def pieces_of(sentence: str) -> list[str]:
@@ -136,6 +145,8 @@ class AnswerEngine:
         self.scorer = scorer
         self.memory: QuestionMemory | None = None  # the model's answer memory (set by open)
         self.cache_dir: Path | None = None  # where the e5 vectors are cached
+        # Table rows by chunk id: a row is quoted as it stands, then read out with its headers.
+        self.table_rows = {c.id: c for c in search.chunks if c.kind is ChunkKind.TABLE_ROW}
         self.check = check
         self.rules = rules or load_rules()
         self.model = model or AnswerabilityModel.default()
@@ -330,7 +341,12 @@ class AnswerEngine:
             if s.candidate.coverage >= self.check.min_coverage and not s.candidate.clause.heading
         ]
         if related:
-            return self.partial(judgement.question, related[0], place)
+            # A table row read alone says little: a clause of text goes first when there is one.
+            texts = [r for r in related if r.candidate.hit.chunk_id not in self.table_rows]
+            rows = [r for r in related if self.row_asked(question, r.candidate.hit.chunk_id)]
+            shown = texts or rows
+            if shown:
+                return self.partial(judgement.question, shown[0], place)
         return no_basis(None, place)
 
     def refusal(self, text: str) -> tuple[str, str] | None:
@@ -397,6 +413,9 @@ class AnswerEngine:
                 else f"另外，{region_label(hit.region)}文件还规定"
             )
             lines = [f"{lead}：“{quote}”", source]
+            reading = self.table_reading(question, hit.chunk_id)
+            if reading:
+                lines.insert(1, reading)
             if self.cited.targets_citing(hit.chunk_id):
                 lines.append("这是政府的工作目标，不是个人可以申请的待遇。")
             if place.said_unknown and hit.region != "全国":
@@ -442,15 +461,19 @@ class AnswerEngine:
         lacking = [g for g in question.gates if not self.states_fact(question, g, quote)]
         if lacking:
             first = f"我查到的文件里没有写{'、'.join(g.missing for g in lacking)}，我不能随便告诉您一个说法。"
-        elif question.kind in (Kind.WHAT, Kind.EXISTS, Kind.WHO) or states_what_is_asked(
-            question, related.candidate.clause
+        elif (
+            question.kind in (Kind.WHAT, Kind.EXISTS, Kind.WHO)
+            or states_what_is_asked(question, related.candidate.clause)
+            or self.table_reading(question, hit.chunk_id) is not None
         ):
             # The clause states something of the kind asked (a date, an amount) but not surely the
             # answer: never claim the documents lack what the quote shows.
             first = "我查到的文件里没有找到直接回答这个问题的规定，我不能随便告诉您一个说法。"
         answer = Answer(grounded=False, mode="partial")
         answer.messages.append(Message(first))
-        answer.messages.append(Message(f"相关的内容，{where}文件里是这样写的：“{quote}”\n{source}"))
+        reading = self.table_reading(question, hit.chunk_id)
+        shown = f"“{quote}”\n{reading}" if reading else f"“{quote}”"
+        answer.messages.append(Message(f"相关的内容，{where}文件里是这样写的：{shown}\n{source}"))
         answer.messages.append(Message("您可以点「找人工」，由工作人员帮您问清楚。", [HUMAN, NO_THANKS]))
         answer.citations.append(data)
         answer.offered_human = True
@@ -473,6 +496,54 @@ class AnswerEngine:
         return Answer(
             [Message(text), Message(follow, [HUMAN, NO_THANKS])], offered_human=True, mode="other_region"
         )
+
+    def table_reading(self, question: Question, chunk_id: str) -> str | None:
+        """For a table row, what its cells mean: the row's first named cell and the cells whose
+        headers share words with the question, as 「表头：值」 (None for a clause of text)."""
+        row = self.table_rows.get(chunk_id)
+        if row is None or "：" not in row.context or not numeric_row(row.text):
+            return None
+        lines = row.context.split("\n", 1)
+        cells = []
+        for piece in (lines[1] if len(lines) > 1 else lines[0]).split("；"):
+            label, sep, value = piece.partition("：")
+            if sep and value.strip() and label.strip() != "序号":
+                cells.append((label.strip(), value.strip()))
+        if not cells:
+            return None
+        picked, said = self._cells_asked(question, cells)
+        said = "；".join(f"{cells[n][0].split('·')[-1]}：{cells[n][1]}" for n in picked) or said
+        return f"（这是{lines[0].strip()}里的一行：{said}）" if len(lines) > 1 else f"（表中：{said}）"
+
+    def _cells_asked(self, question: Question, cells: list[tuple[str, str]]) -> tuple[list[int], str]:
+        """The row's first cell and those whose headers the question asks about (none asked: [])."""
+        words = self.check.topic_words(question.text)
+
+        def score(label: str) -> float:
+            # A word in the column's own header counts 1, in the group header above it 0.5.
+            own = label.split("·")[-1]
+            return sum(1.0 if w in own else 0.5 if w in label else 0.0 for w in words)
+
+        points = [(score(label), n) for n, (label, _) in enumerate(cells)]
+        ranked = sorted(points, key=lambda x: (-x[0], x[1]))
+        picked = sorted(n for got, n in ranked[:TABLE_CELLS] if got > 0)
+        if not picked:
+            return [], "；".join(f"{label.split('·')[-1]}：{value}" for label, value in cells[:TABLE_CELLS])
+        return [0, *(n for n in picked if n != 0)], ""
+
+    def row_asked(self, question: Question, chunk_id: str) -> bool:
+        """Whether a numeric table row has a column the question asks about (a row of figures is
+        no related text for a question about none of its columns)."""
+        row = self.table_rows.get(chunk_id)
+        if row is None or not numeric_row(row.text):
+            return True
+        lines = row.context.split("\n", 1)
+        cells = [
+            (label.strip(), value.strip())
+            for label, sep, value in (p.partition("：") for p in lines[-1].split("；"))
+            if sep and label.strip() != "序号"
+        ]
+        return bool(cells) and bool(self._cells_asked(question, cells)[0])
 
     # -- quoting -------------------------------------------------------------------------------------
 

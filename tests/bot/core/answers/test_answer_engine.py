@@ -180,3 +180,32 @@ def test_parallel_items_are_quoted_from_the_one_for_the_person_asked_about(answe
     assert ill.startswith("对低保家庭中重病患者老年人")
     for quote in (old, ill):
         assert quote.removesuffix("……") in BAOJI_ITEMS
+
+
+def test_a_row_of_figures_is_read_out_with_the_headers_the_question_asks_about(answers: AnswerEngine) -> None:
+    from bot.core.answers.engine import numeric_row
+
+    rows = [c for c in answers.search.chunks if c.id in answers.table_rows and "金台区" in c.text]
+    row = next(c for c in rows if numeric_row(c.text))
+    reading = answers.table_reading(analyse(answers.rules, "金台区要新建几个日间照料中心"), row.id)
+    assert reading is not None and "县区：金台区" in reading and "需新建的日间照料中心数：" in reading
+    assert answers.row_asked(analyse(answers.rules, "金台区要新建几个日间照料中心"), row.id)
+    assert not answers.row_asked(analyse(answers.rules, "金台区的老年食堂中午几点开饭"), row.id)
+    assert numeric_row("| 1 | 金台区 | 8 | 7 | 1 |") and not numeric_row(
+        "| 路桥区、温岭市探索设立家庭照护床位 | 路桥区 |"
+    )
+
+
+def test_a_row_of_figures_no_column_of_which_is_asked_about_is_never_shown_as_related(
+    answers: AnswerEngine,
+) -> None:
+    question = "金台区的老年食堂中午几点开饭？"
+    answer = answers.answer(question, place_of(answers, question))
+    quotes = [c["quote"] for c in answer.citations]
+    assert not any(numeric_row_text(q) for q in quotes)
+    assert "没有" in texts(answer) and "找人工" in texts(answer)
+
+
+def numeric_row_text(quote: str) -> bool:
+    parts = quote.split()
+    return len(parts) > 4 and sum(p.isdigit() for p in parts) * 2 >= len(parts)
