@@ -443,6 +443,8 @@ class AnswerEngine:
             stated |= describe_clause(self.rules, quote).kinds
         out = []
         for kind in sorted(question.kinds & SPECIFIC):
+            if kind is Kind.HOW_MUCH and Kind.CONTACT in question.kinds:
+                continue  # 「电话是多少」 asks for a number to call, not an amount
             need = NEEDS[kind]
             if need is not None and need not in stated and kind in self.rules.missing_words:
                 words = self.rules.missing_words[kind]

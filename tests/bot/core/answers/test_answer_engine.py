@@ -209,3 +209,9 @@ def test_a_row_of_figures_no_column_of_which_is_asked_about_is_never_shown_as_re
 def numeric_row_text(quote: str) -> bool:
     parts = quote.split()
     return len(parts) > 4 and sum(p.isdigit() for p in parts) * 2 >= len(parts)
+
+
+def test_a_question_for_a_phone_number_is_not_told_an_amount_is_missing(answers: AnswerEngine) -> None:
+    quote = "通过12349养老服务热线，为老年人提供紧急呼叫、生活帮助等服务。"
+    assert answers.unstated(analyse(answers.rules, "养老服务热线电话是多少"), [quote]) == []
+    assert answers.unstated(analyse(answers.rules, "高龄津贴每月发多少"), ["进一步完善高龄津贴制度。"])
