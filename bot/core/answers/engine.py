@@ -222,8 +222,11 @@ class AnswerEngine:
         )
         out = []
         for rank, (hit, sim) in enumerate(zip(hits, sims, strict=True)):
-            coverage = self.check.assess(text, [hit.text]).coverage
-            sentence, sentence_coverage = self.best_sentence(text, hit.text, coverage)
+            # A row of figures is judged by what its cells say (headers with values), not by its digits.
+            row = self.table_rows.get(hit.chunk_id)
+            read = row.context if row is not None and numeric_row(row.text) and row.context else hit.text
+            coverage = self.check.assess(text, [read]).coverage
+            sentence, sentence_coverage = self.best_sentence(text, read, coverage)
             units = sentences_of(hit.text)
             sentence_e5 = (
                 max(self.scorer.text_similarities(text, units), default=0.0)

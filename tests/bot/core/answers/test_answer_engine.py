@@ -215,3 +215,12 @@ def test_a_question_for_a_phone_number_is_not_told_an_amount_is_missing(answers:
     quote = "通过12349养老服务热线，为老年人提供紧急呼叫、生活帮助等服务。"
     assert answers.unstated(analyse(answers.rules, "养老服务热线电话是多少"), [quote]) == []
     assert answers.unstated(analyse(answers.rules, "高龄津贴每月发多少"), ["进一步完善高龄津贴制度。"])
+
+
+def test_a_row_of_figures_is_judged_by_what_its_cells_say(answers: AnswerEngine) -> None:
+    from bot.core.answers.engine import numeric_row
+
+    _, cands = answers.candidates("渭滨区要新建几个养老服务站？", "宝鸡市")
+    rows = [c for c in cands if c.hit.chunk_id in answers.table_rows and numeric_row(c.hit.text)]
+    row = next(c for c in rows if "渭滨区" in c.hit.text)
+    assert row.coverage >= answers.check.min_coverage  # its digits alone cover none of the words
