@@ -66,6 +66,7 @@ class Gate:
     states: re.Pattern[str]
     missing: str
     unless: re.Pattern[str] | None = None
+    implied_by: str | None = None  # a gate whose missing words already say this one's
 
     def asked_by(self, plain: str) -> bool:
         """Whether a (normalised) question asks this fact."""
@@ -159,6 +160,7 @@ class Rules:
                     alternation(v["states"]),
                     str(v["missing"]),
                     alternation(v["unless"]) if v.get("unless") else None,
+                    str(v["implied_by"]) if v.get("implied_by") else None,
                 )
                 for k, v in (data.get("quote_must_state") or {}).items()
             },

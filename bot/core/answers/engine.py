@@ -465,7 +465,9 @@ class AnswerEngine:
         first = f"我查到的文件里没有写{missing}，我不能随便告诉您一个说法。"
         lacking = [g for g in question.gates if not self.states_fact(question, g, quote)]
         if lacking:
-            first = f"我查到的文件里没有写{'、'.join(g.missing for g in lacking)}，我不能随便告诉您一个说法。"
+            names = {g.name for g in lacking}
+            said = [g.missing for g in lacking if g.implied_by not in names]
+            first = f"我查到的文件里没有写{'、'.join(said)}，我不能随便告诉您一个说法。"
         elif (
             question.kind in (Kind.WHAT, Kind.EXISTS, Kind.WHO)
             or states_what_is_asked(question, related.candidate.clause)

@@ -224,3 +224,11 @@ def test_a_row_of_figures_is_judged_by_what_its_cells_say(answers: AnswerEngine)
     rows = [c for c in cands if c.hit.chunk_id in answers.table_rows and numeric_row(c.hit.text)]
     row = next(c for c in rows if "渭滨区" in c.hit.text)
     assert row.coverage >= answers.check.min_coverage  # its digits alone cover none of the words
+
+
+def test_a_partial_answer_names_what_is_missing_once(answers: AnswerEngine) -> None:
+    question = "高龄津贴去哪里办？"
+    answer = answers.answer(question, place_of(answers, question, "金台区"))
+    assert answer.mode == "partial"
+    first = answer.messages[0].text
+    assert "怎么申请、到哪里办" in first and "具体在什么地方" not in first
