@@ -88,6 +88,8 @@ def test_a_question_with_nothing_to_look_up_is_not_asked_where_the_elder_lives(s
 def test_a_question_the_classifier_calls_complaint_is_answered_only_without_a_word_of_complaint(
     svc: Services,
 ) -> None:
+    # Whatever the model's confidence (the bar is tested below), only a word of complaint decides.
+    use_services(replace(svc, settings=svc.settings.model_copy(update={"complaint_answer_confidence": 0.0})))
     asked = run(ActionHandoff(), f"请问{ANSWERED}？", "complaint")
     assert handoff_of(asked) is None
     assert "600户" in "\n".join(str(m.get("text") or "") for m in asked)

@@ -365,11 +365,14 @@ class AnswerEngine:
         up ("这个俺能申请不" has not); the clause states every amount or date the question states
         (no rumour confirmed); the quote shown states every specific fact the question asks for (an
         amount, a phone number, opening hours: the `quote_must_state` gates); for a question about
-        what something costs, a fee; for one about exactly where, an address."""
+        what something costs, a fee; for one about exactly where, an address; a row of figures only
+        for a question about one of its columns."""
         if not self.check.topic_words(question.text):
             return False
         if not states_the_numbers(question, candidate.hit.text):
             return False
+        if not self.row_asked(question, candidate.hit.chunk_id):
+            return False  # a row of figures answers only a question about one of its columns
         if not (question.fee or question.exact or question.gates):
             return True
         quote = self.quote(question, candidate.hit.text)
