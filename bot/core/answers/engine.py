@@ -187,12 +187,11 @@ class AnswerEngine:
             entries, self.search.chunks, lambda texts: scorer.questions(texts, self.cache_dir)
         )
 
-    def recall(self, text: str, memory: QuestionMemory | None = None, exclude: int | None = None) -> Recall:
-        """What the answer memory (or the given one) says about a question (nothing without e5)."""
-        memory = memory if memory is not None else self.memory
-        if memory is None or not len(memory) or self.scorer is None:
+    def recall(self, text: str) -> Recall:
+        """What the answer memory says about a question (nothing without e5)."""
+        if self.memory is None or self.scorer is None:
             return Recall()
-        return memory.recall(self.scorer.query(text), exclude)
+        return self.memory.recall(self.scorer.query(text))
 
     def quote_units(self) -> list[str]:
         """Every sentence a quote may be chosen from, and the pieces of those too long to quote."""
@@ -466,6 +465,7 @@ class AnswerEngine:
         missing = self.rules.missing_words[question.kind]
         where = region_label(hit.region)
         first = f"我查到的文件里没有写{missing}，我不能随便告诉您一个说法。"
+        reading = self.table_reading(question, hit.chunk_id)
         lacking = [g for g in question.gates if not self.states_fact(question, g, quote)]
         if lacking:
             names = {g.name for g in lacking}
@@ -474,14 +474,13 @@ class AnswerEngine:
         elif (
             question.kind in (Kind.WHAT, Kind.EXISTS, Kind.WHO)
             or states_what_is_asked(question, related.candidate.clause)
-            or self.table_reading(question, hit.chunk_id) is not None
+            or reading is not None
         ):
             # The clause states something of the kind asked (a date, an amount) but not surely the
             # answer: never claim the documents lack what the quote shows.
             first = "我查到的文件里没有找到直接回答这个问题的规定，我不能随便告诉您一个说法。"
         answer = Answer(grounded=False, mode="partial")
         answer.messages.append(Message(first))
-        reading = self.table_reading(question, hit.chunk_id)
         shown = f"“{quote}”\n{reading}" if reading else f"“{quote}”"
         answer.messages.append(Message(f"相关的内容，{where}文件里是这样写的：{shown}\n{source}"))
         answer.messages.append(Message("您可以点「找人工」，由工作人员帮您问清楚。", [HUMAN, NO_THANKS]))
@@ -507,26 +506,24 @@ class AnswerEngine:
             [Message(text), Message(follow, [HUMAN, NO_THANKS])], offered_human=True, mode="other_region"
         )
 
-    def table_reading(self, question: Question, chunk_id: str) -> str | None:
-        """For a table row, what its cells mean: the row's first named cell and the cells whose
-        headers share words with the question, as 「表头：值」 (None for a clause of text)."""
+    def figure_cells(self, chunk_id: str) -> tuple[str, list[tuple[str, str]]] | None:
+        """For a row of figures, its table's title and its named cells as (header, value), from the
+        row's context; None for anything else."""
         row = self.table_rows.get(chunk_id)
-        if row is None or "：" not in row.context or not numeric_row(row.text):
+        if row is None or not numeric_row(row.text):
             return None
-        lines = row.context.split("\n", 1)
+        title, _, body = row.context.partition("\n")
+        if not body:
+            title, body = "", title
         cells = []
-        for piece in (lines[1] if len(lines) > 1 else lines[0]).split("；"):
+        for piece in body.split("；"):
             label, sep, value = piece.partition("：")
             if sep and value.strip() and label.strip() != "序号":
                 cells.append((label.strip(), value.strip()))
-        if not cells:
-            return None
-        picked, said = self._cells_asked(question, cells)
-        said = "；".join(f"{cells[n][0].split('·')[-1]}：{cells[n][1]}" for n in picked) or said
-        return f"（这是{lines[0].strip()}里的一行：{said}）" if len(lines) > 1 else f"（表中：{said}）"
+        return title.strip(), cells
 
-    def _cells_asked(self, question: Question, cells: list[tuple[str, str]]) -> tuple[list[int], str]:
-        """The row's first cell and those whose headers the question asks about (none asked: [])."""
+    def asked_cells(self, question: Question, cells: list[tuple[str, str]]) -> list[int]:
+        """The row's first cell and those whose headers the question asks about ([]: none asked)."""
         words = self.check.topic_words(question.text)
 
         def score(label: str) -> float:
@@ -534,26 +531,28 @@ class AnswerEngine:
             own = label.split("·")[-1]
             return sum(1.0 if w in own else 0.5 if w in label else 0.0 for w in words)
 
-        points = [(score(label), n) for n, (label, _) in enumerate(cells)]
-        ranked = sorted(points, key=lambda x: (-x[0], x[1]))
+        ranked = sorted(
+            ((score(label), n) for n, (label, _) in enumerate(cells)), key=lambda x: (-x[0], x[1])
+        )
         picked = sorted(n for got, n in ranked[:TABLE_CELLS] if got > 0)
-        if not picked:
-            return [], "；".join(f"{label.split('·')[-1]}：{value}" for label, value in cells[:TABLE_CELLS])
-        return [0, *(n for n in picked if n != 0)], ""
+        return [0, *(n for n in picked if n != 0)] if picked else []
+
+    def table_reading(self, question: Question, chunk_id: str) -> str | None:
+        """For a row of figures, what its cells mean: its first cell and the cells the question asks
+        about (else its first cells), as 「表头：值」 (None for a clause of text)."""
+        found = self.figure_cells(chunk_id)
+        if found is None or not found[1]:
+            return None
+        title, cells = found
+        picked = self.asked_cells(question, cells) or list(range(min(TABLE_CELLS, len(cells))))
+        said = "；".join(f"{cells[n][0].split('·')[-1]}：{cells[n][1]}" for n in picked)
+        return f"（这是{title}里的一行：{said}）" if title else f"（表中：{said}）"
 
     def row_asked(self, question: Question, chunk_id: str) -> bool:
-        """Whether a numeric table row has a column the question asks about (a row of figures is
-        no related text for a question about none of its columns)."""
-        row = self.table_rows.get(chunk_id)
-        if row is None or not numeric_row(row.text):
-            return True
-        lines = row.context.split("\n", 1)
-        cells = [
-            (label.strip(), value.strip())
-            for label, sep, value in (p.partition("：") for p in lines[-1].split("；"))
-            if sep and label.strip() != "序号"
-        ]
-        return bool(cells) and bool(self._cells_asked(question, cells)[0])
+        """Whether a clause may stand for the question: anything but a row of figures none of whose
+        columns the question asks about."""
+        found = self.figure_cells(chunk_id)
+        return found is None or bool(self.asked_cells(question, found[1]))
 
     # -- quoting -------------------------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ def plain(text: str) -> str:
 def holds(text: str, gold: Sequence[str]) -> bool:
     """Whether a clause holds one of the gold quotes (ignoring punctuation and width)."""
     text_plain = plain(text)
-    return any(plain(g) and plain(g) in text_plain for g in gold)
+    return any(g and g in text_plain for g in map(plain, gold))
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class QuestionMemory:
         texts = [(c.id, plain(c.text)) for c in corpus]
         chunks = []
         for entry in entries:
-            golds = [plain(g) for g in entry.gold if plain(g)]
+            golds = [g for g in map(plain, entry.gold) if g]
             chunks.append(frozenset(cid for cid, text in texts if any(g in text for g in golds)))
         vectors = encode([e.question for e in entries]) if entries else np.zeros((0, 1), np.float32)
         return cls(entries, vectors, chunks)

@@ -77,7 +77,7 @@ class Prepared:
             item = self.items[row]
             question, cands = self.judged[row]
             recall = (
-                memory.recall(memory_vector(self.memory, row), position.get(row))
+                memory.recall(self.memory.vectors[row], position.get(row))
                 if memory is not None and self.memory is not None
                 else Recall()
             )
@@ -88,12 +88,6 @@ class Prepared:
                 pairs.groups.append(row)
                 pairs.allowed.append(engine.may_answer(question, cand))
         return pairs
-
-
-def memory_vector(memory: QuestionMemory, row: int) -> np.ndarray:
-    """The unit vector of the memory's entry at row (its question encoded as a query)."""
-    vector: np.ndarray = memory.vectors[row]
-    return vector
 
 
 def prepare(
