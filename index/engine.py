@@ -109,7 +109,7 @@ class SearchEngine:
     ) -> SearchEngine:
         """Build the index from the knowledge base and save it under settings.index_dir."""
         settings = settings or IndexSettings()
-        kb = _load_kb(settings)
+        kb = knowledge_of(settings)
         encoder = encoder or make_encoder(settings.encoder, settings.encoder_threads)
         tokenizer = QueryTokenizer(kb.vocabulary(), kb.expansions())
         units, owners = dense_units(kb.chunks)
@@ -145,7 +145,7 @@ class SearchEngine:
         settings = settings or IndexSettings()
         expected = _fingerprint(settings, encoder.name if encoder else encoder_name(settings.encoder))
         dense, meta = store.load(settings.index_dir, expected)
-        kb = _load_kb(settings)
+        kb = knowledge_of(settings)
         if meta["chunks"] != [c.model_dump(mode="json") for c in kb.chunks]:  # chunking code changed
             raise IndexStaleError(str(settings.index_dir))
         encoder = encoder or make_encoder(settings.encoder, settings.encoder_threads)
@@ -293,7 +293,8 @@ def sparse_text(chunk: Chunk, keywords: Sequence[str]) -> str:
     return "\n".join([chunk.search_text(), " ".join(keywords)]) if keywords else chunk.search_text()
 
 
-def _load_kb(settings: IndexSettings) -> KnowledgeBase:
+def knowledge_of(settings: IndexSettings) -> KnowledgeBase:
+    """The knowledge base the index is built from (documents, chunks, catalog …)."""
     return load_knowledge(KnowledgePaths(settings.knowledge_dir), max_chars=settings.chunk_max_chars)
 
 

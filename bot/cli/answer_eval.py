@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.core.answers.memory import GoldClauses, restates
 from bot.core.answers.training import Labelled
 from knowledge.errors import KnowledgeError
 from knowledge.regions import Gazetteer
@@ -185,12 +186,23 @@ def _plain(text: str) -> str:
     return re.sub(r"[\W_]+", "", normalize(text).removesuffix("……"))
 
 
-def quoted_gold(body: dict[str, Any], gold: Iterable[str], first_only: bool = False) -> bool:
-    """True when a citation (or the first one) quotes one of the gold clauses."""
+def quoted_gold(
+    body: dict[str, Any], gold: Iterable[str], first_only: bool = False, clauses: GoldClauses | None = None
+) -> bool:
+    """True when a citation (or the first one) quotes one of the gold clauses, or (given the corpus'
+    clauses) restates it from the same document: a plan's body and its annexed table say the same."""
     citations = answering(body)
     if first_only:
         citations = citations[:1]
-    return any(quotes_match(str(c.get("quote", "")), g) for c in citations for g in gold)
+    golds = list(gold)
+
+    def matches(citation: dict[str, Any], g: str) -> bool:
+        quote = str(citation.get("quote", ""))
+        if quotes_match(quote, g):
+            return True
+        return clauses is not None and citation.get("doc_id") in clauses.documents(g) and restates(quote, g)
+
+    return any(matches(c, g) for c in citations for g in golds)
 
 
 def is_honest(body: dict[str, Any]) -> bool:
@@ -329,8 +341,8 @@ class AnswerReport:
         return "\n".join(lines)
 
 
-def score(outcomes: list[Outcome]) -> AnswerReport:
-    """The report of a run."""
+def score(outcomes: list[Outcome], clauses: GoldClauses | None = None) -> AnswerReport:
+    """The report of a run (clauses: the corpus', for gold quotes restated in the same document)."""
     names = ("grounded", "wrong_first_quote", "honesty", "partial", "emergency_recall", "false_alarms",
              "complaints_to_person", "bookings_routed")  # fmt: skip
     rates = {name: Rate() for name in names}
@@ -345,9 +357,10 @@ def score(outcomes: list[Outcome]) -> AnswerReport:
         item, body = outcome.item, outcome.last.body
         category = item.category
         if category is Category.ANSWERABLE:
-            record("grounded", quoted_gold(body, item.gold), item)
+            record("grounded", quoted_gold(body, item.gold, clauses=clauses), item)
             if answering(body):
-                record("wrong_first_quote", not quoted_gold(body, item.gold, first_only=True), item, True)
+                first = quoted_gold(body, item.gold, first_only=True, clauses=clauses)
+                record("wrong_first_quote", not first, item, True)
         elif category is Category.PARTIAL:
             record("partial", is_partial_answer(body, item.covered), item)
         elif category in HONEST_CATEGORIES:
@@ -372,15 +385,17 @@ def evaluate_answers(
     items: list[EvalItem],
     timeout_s: float = 60.0,
     progress: Callable[[int, int], None] | None = None,
+    clauses: GoldClauses | None = None,
 ) -> tuple[AnswerReport, list[Outcome]]:
-    """Run every item through the gateway at url and score what came back."""
+    """Run every item through the gateway at url and score what came back (clauses: the corpus',
+    so that a gold quote restated in the same document counts)."""
     outcomes = []
     with httpx.Client(timeout=timeout_s) as client:
         for n, item in enumerate(items, 1):
             outcomes.append(converse(client, url, item))
             if progress is not None:
                 progress(n, len(items))
-    return score(outcomes), outcomes
+    return score(outcomes, clauses), outcomes
 
 
 def _turn_dict(turn: Turn) -> dict[str, Any]:

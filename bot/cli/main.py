@@ -231,7 +231,11 @@ def cmd_eval_answers(args: argparse.Namespace) -> int:
         if done % 25 == 0 or done == total:
             _err(f"  {done}/{total}")
 
-    report, outcomes = evaluate_answers(url, items, progress=progress)
+    from bot.core.answers.memory import GoldClauses
+    from index.engine import knowledge_of
+
+    clauses = GoldClauses(knowledge_of(_settings(args)).chunks)
+    report, outcomes = evaluate_answers(url, items, progress=progress, clauses=clauses)
     if args.transcript:
         Path(args.transcript).write_text(transcript(outcomes) + "\n", encoding="utf-8")
     _out(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else report.render())

@@ -16,6 +16,8 @@ from bot.cli.answer_eval import (
     quotes_match,
     score,
 )
+from bot.core.answers.memory import GoldClauses
+from knowledge.chunking import Chunk, ChunkKind
 
 GOLD = "对低保家庭中70周岁及以上老年人，按每人每月不低于当地低保标准的20%增发保障金"
 HUMAN = {"title": "找人工", "payload": "/request_human"}
@@ -67,6 +69,26 @@ def test_answerable_items_count_as_grounded_only_with_a_gold_quote() -> None:
     assert (report.rates["grounded"].hits, report.rates["grounded"].n) == (2, 3)
     assert (report.rates["wrong_first_quote"].hits, report.rates["wrong_first_quote"].n) == (2, 3)
     assert report.misses["grounded"] == ["x"]
+
+
+def test_a_gold_quote_restated_in_the_same_document_counts_and_not_one_from_another() -> None:
+    def chunk(chunk_id: str, doc_id: str, text: str) -> Chunk:
+        return Chunk(
+            id=chunk_id, doc_id=doc_id, kind=ChunkKind.CLAUSE, section_path=[], section_ref="一",
+            text=text, start=0, end=len(text),
+        )  # fmt: skip
+
+    gold = "乡镇（街道）居家养老服务中心专业托管运营经费每年每家平均不少于8万元"
+    annex = "乡镇（街道）居家养老服务中心专业托管运营经费每年每家不少于8万元。"
+    clauses = GoldClauses(
+        [chunk("a", "baoji-2019-pilot", f"{gold}。"), chunk("b", "baoji-2019-pilot", annex)]
+    )
+    item = {"category": "answerable", "gold": [gold]}
+    elsewhere = body("可以。", quotes=(annex,))
+    elsewhere["citations"][0]["doc_id"] = "taizhou-2020-pilot-draft"
+    runs = [outcome(item, body("可以。", quotes=(annex,))), outcome(item, elsewhere)]
+    assert score(runs, clauses).rates["grounded"].render() == "0.500 (1/2)"
+    assert score(runs).rates["grounded"].render() == "0.000 (0/2)"  # without the corpus: verbatim only
 
 
 def test_honesty_needs_no_quote_saying_so_and_a_person() -> None:

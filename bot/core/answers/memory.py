@@ -11,8 +11,9 @@ the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 import numpy as np
 
@@ -21,6 +22,13 @@ from knowledge.textnorm import normalize
 
 # A remembered question at least this close counts as the same question asked again.
 CLOSE = 0.9
+# A provision restated (a plan's body and the table annexed to it): at least this share of the
+# quote's characters, in runs of two or more, in order, within a stretch at most RESTATED_SPAN times
+# its length, and every number of it. Shorter quotes must stand verbatim.
+RESTATED_SHARE = 0.9
+RESTATED_SPAN = 1.25
+RESTATED_MIN_CHARS = 8
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def plain(text: str) -> str:
@@ -28,10 +36,56 @@ def plain(text: str) -> str:
     return re.sub(r"[\W_]+", "", normalize(text))
 
 
-def holds(text: str, gold: Sequence[str]) -> bool:
-    """Whether a clause holds one of the gold quotes (ignoring punctuation and width)."""
-    text_plain = plain(text)
-    return any(g and g in text_plain for g in map(plain, gold))
+def restates(text: str, quote: str) -> bool:
+    """Whether text states the quote, verbatim or with a word or two changed at most (ignoring
+    punctuation and width; the numbers must all be there)."""
+    t, q = plain(text), plain(quote)
+    if not q or not t:
+        return False
+    if q in t:
+        return True
+    if len(q) < RESTATED_MIN_CHARS or not set(NUMBER.findall(q)) <= set(NUMBER.findall(t)):
+        return False
+    pairs = {q[i : i + 2] for i in range(len(q) - 1)}
+    if sum(1 for p in pairs if p in t) < RESTATED_SHARE * len(pairs) - 1:
+        return False  # most texts: not even the character pairs are there
+    blocks = [b for b in SequenceMatcher(None, q, t, autojunk=False).get_matching_blocks() if b.size >= 2]
+    need = RESTATED_SHARE * len(q)
+    for i, first in enumerate(blocks):
+        got = 0
+        for block in blocks[i:]:
+            if block.b + block.size - first.b > RESTATED_SPAN * len(q):
+                break
+            got += block.size
+        if got >= need:
+            return True
+    return False
+
+
+class GoldClauses:
+    """The chunks that answer as a labelled question's gold quotes do: those holding a quote
+    verbatim, and those of the same document restating it (a plan's body and its annexed table say
+    the same thing twice; either answers)."""
+
+    def __init__(self, corpus: Iterable[Chunk]):
+        self._texts = [(c.id, c.doc_id, plain(c.text)) for c in corpus]
+
+    def of(self, gold: Sequence[str]) -> frozenset[str]:
+        """The ids of the chunks that answer with these gold quotes (none for no quotes)."""
+        quotes = [q for q in map(plain, gold) if q]
+        verbatim = {cid for cid, _, text in self._texts if any(q in text for q in quotes)}
+        homes = {doc for cid, doc, _ in self._texts if cid in verbatim}
+        restated = {
+            cid
+            for cid, doc, text in self._texts
+            if doc in homes and cid not in verbatim and any(restates(text, q) for q in quotes)
+        }
+        return frozenset(verbatim | restated)
+
+    def documents(self, quote: str) -> frozenset[str]:
+        """The documents holding the quote verbatim."""
+        q = plain(quote)
+        return frozenset(doc for _, doc, text in self._texts if q and q in text)
 
 
 @dataclass(frozen=True)
@@ -73,12 +127,9 @@ class QuestionMemory:
         corpus: Sequence[Chunk],
         encode: Callable[[Sequence[str]], np.ndarray],
     ) -> QuestionMemory:
-        """Resolve each entry's gold quotes to the chunks holding them and encode its question."""
-        texts = [(c.id, plain(c.text)) for c in corpus]
-        chunks = []
-        for entry in entries:
-            golds = [g for g in map(plain, entry.gold) if g]
-            chunks.append(frozenset(cid for cid, text in texts if any(g in text for g in golds)))
+        """Resolve each entry's gold quotes to the chunks answering with them and encode its question."""
+        gold = GoldClauses(corpus)
+        chunks = [gold.of(entry.gold) for entry in entries]
         vectors = encode([e.question for e in entries]) if entries else np.zeros((0, 1), np.float32)
         return cls(entries, vectors, chunks)
 

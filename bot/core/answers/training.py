@@ -1,5 +1,6 @@
 """Training the answerability model from labelled questions: candidates from the engine's own
-search, a pair labelled positive when the clause holds a gold quote, logistic regression with
+search, a pair labelled positive when the clause holds a gold quote (or restates it in the same
+document), logistic regression with
 grouped cross-validation, and the threshold chosen for precision on the out-of-fold probabilities.
 """
 
@@ -14,7 +15,7 @@ import numpy as np
 from bot.core.answers.analysis import Question
 from bot.core.answers.engine import AnswerEngine
 from bot.core.answers.features import FEATURES, Candidate
-from bot.core.answers.memory import QuestionMemory, Recall, Remembered, holds
+from bot.core.answers.memory import GoldClauses, QuestionMemory, Recall, Remembered
 from bot.core.answers.model import AnswerabilityModel
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class Prepared:
     items: Sequence[Labelled]
     judged: list[tuple[Question, list[Candidate]]]
     memory: QuestionMemory | None
+    answering: list[frozenset[str]]  # each item's chunks that answer it (its gold, verbatim or restated)
 
     def pairs(self, engine: AnswerEngine, rows: Sequence[int], remembered: Sequence[int] | None) -> Pairs:
         """The pairs of the items at rows, their memory features drawn from the items at remembered
@@ -84,7 +86,7 @@ class Prepared:
             vectors = engine.vectors(question, cands, item.region, recall)
             for vector, cand in zip(vectors, cands, strict=True):
                 pairs.xs.append(vector)
-                pairs.ys.append(int(bool(item.gold) and holds(cand.hit.text, item.gold)))
+                pairs.ys.append(int(cand.hit.chunk_id in self.answering[row]))
                 pairs.groups.append(row)
                 pairs.allowed.append(engine.may_answer(question, cand))
         return pairs
@@ -100,7 +102,8 @@ def prepare(
         if progress is not None:
             progress(n + 1, len(items))
     memory = engine.remember([Remembered(it.question, it.gold) for it in items])
-    return Prepared(items, judged, memory)
+    gold = GoldClauses(engine.search.chunks)
+    return Prepared(items, judged, memory, [gold.of(it.gold) for it in items])
 
 
 def pairs_of(

@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.answers.analysis import analyse, describe_clause, load_rules
 from bot.core.answers.features import FEATURES, Candidate, features
-from bot.core.answers.memory import CLOSE, QuestionMemory, Recall, Remembered, holds
+from bot.core.answers.memory import CLOSE, GoldClauses, QuestionMemory, Recall, Remembered, restates
 from bot.core.answers.model import AnswerabilityModel
 from index.engine import SearchHit
 from knowledge.chunking import Chunk, ChunkKind
@@ -20,9 +20,9 @@ SUBSIDY = "对低保家庭中70周岁及以上老年人，按每人每月不低�
 BEDS = "路桥区、温岭市探索设立“家庭照护床位”，提升家庭照护功能和水平。"
 
 
-def chunk(chunk_id: str, text: str) -> Chunk:
+def chunk(chunk_id: str, text: str, doc_id: str = "d") -> Chunk:
     return Chunk(
-        id=chunk_id, doc_id="d", kind=ChunkKind.CLAUSE, section_path=[], section_ref="一", text=text,
+        id=chunk_id, doc_id=doc_id, kind=ChunkKind.CLAUSE, section_path=[], section_ref="一", text=text,
         start=0, end=len(text),
     )  # fmt: skip
 
@@ -59,7 +59,30 @@ def test_gold_quotes_are_found_in_their_clauses_whatever_the_punctuation_and_wid
     memory: QuestionMemory,
 ) -> None:
     assert memory.chunks == (frozenset({"a"}), frozenset({"b"}), frozenset())
-    assert holds(BEDS, ["探索设立家庭照护床位"]) and not holds(SUBSIDY, ["家庭照护床位"])
+    assert restates(BEDS, "探索设立家庭照护床位") and not restates(SUBSIDY, "家庭照护床位")
+
+
+BODY = (
+    "落实城乡社区居家养老服务照料中心专业托管运营经费每年每家平均不少于3万元，"
+    "乡镇（街道）居家养老服务中心专业托管运营经费每年每家平均不少于8万元。"
+)
+ANNEX = (
+    "| 7 | 深化养老服务设施专业化托管。 | "
+    "乡镇（街道）居家养老服务中心专业托管运营经费每年每家不少于8万元。 | 市民政局 |"
+)
+GOLD = "乡镇（街道）居家养老服务中心专业托管运营经费每年每家平均不少于8万元"
+
+
+def test_a_provision_restated_in_the_same_document_answers_as_the_gold_quote_does() -> None:
+    assert restates(ANNEX, GOLD)  # the annexed table drops 平均: the same provision
+    assert not restates(ANNEX.replace("8万", "5万"), GOLD)  # another number: another provision
+    assert not restates(ANNEX, "乡镇（街道）居家养老服务中心实现专业服务组织全托管")
+    assert not restates("每年每家不少于8万", "每年每家平均不少于8万")  # too short to be restated
+    corpus = [chunk("body", BODY), chunk("annex", ANNEX), chunk("elsewhere", ANNEX, doc_id="other")]
+    gold = GoldClauses(corpus)
+    assert gold.of([GOLD]) == frozenset({"body", "annex"})  # not another document's
+    assert gold.of([]) == frozenset()
+    assert gold.documents(GOLD) == frozenset({"d"})
 
 
 def test_a_question_close_to_a_remembered_one_is_told_which_clause_answered_it(

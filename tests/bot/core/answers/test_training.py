@@ -5,17 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core.answers.engine import AnswerEngine
+from bot.core.answers.memory import restates
 from bot.core.answers.model import AnswerabilityModel
-from bot.core.answers.training import Labelled, choose_threshold, holds, train
+from bot.core.answers.training import Labelled, choose_threshold, train
 from index.engine import SearchEngine
 from index.grounding import GroundingCheck
 
 
 def test_a_clause_holds_a_gold_quote_whatever_its_punctuation_and_width() -> None:
-    assert holds(
-        "2020年和2021年每年实施困难老人家庭适老化改造600户。", ["每年实施困难老人家庭适老化改造６００户"]
+    assert restates(
+        "2020年和2021年每年实施困难老人家庭适老化改造600户。", "每年实施困难老人家庭适老化改造６００户"
     )
-    assert not holds("每年实施困难老人家庭适老化改造", ["建成示范型居家社区养老服务中心"])
+    assert not restates("每年实施困难老人家庭适老化改造", "建成示范型居家社区养老服务中心")
 
 
 def test_the_threshold_keeps_honesty_at_its_floor_when_it_can() -> None:
@@ -64,7 +65,7 @@ def test_a_question_never_learns_from_its_own_memory(engine: SearchEngine) -> No
     import numpy as np
 
     from bot.core.answers.features import FEATURES
-    from bot.core.answers.memory import QuestionMemory, Remembered
+    from bot.core.answers.memory import GoldClauses, QuestionMemory, Remembered
     from bot.core.answers.training import Prepared
 
     words = {t for c in engine.chunks for t in engine.tokenizer.tokenize(c.search_text())}
@@ -81,7 +82,12 @@ def test_a_question_never_learns_from_its_own_memory(engine: SearchEngine) -> No
         engine.chunks,
         lambda texts: np.asarray([vectors[t] for t in texts], dtype=np.float32),
     )
-    prepared = Prepared(items, [answers.candidates(it.question, it.region) for it in items], memory)
+    prepared = Prepared(
+        items,
+        [answers.candidates(it.question, it.region) for it in items],
+        memory,
+        [GoldClauses(engine.chunks).of(it.gold) for it in items],
+    )
     column = FEATURES.index("memory_clause")
 
     def remembered(rows: list[int]) -> float:
