@@ -67,6 +67,7 @@ class Gate:
     missing: str
     unless: re.Pattern[str] | None = None
     implied_by: str | None = None  # a gate whose missing words already say this one's
+    near_topic: bool = False  # the fact must stand in a sentence about the question's topic
 
     def asked_by(self, plain: str) -> bool:
         """Whether a (normalised) question asks this fact."""
@@ -95,6 +96,7 @@ class Rules:
     eligibility_question: re.Pattern[str] = re.compile(r"(?!)")
     person_request: re.Pattern[str] = re.compile(r"人工")
     gates: dict[str, Gate] = field(default_factory=dict)
+    levels: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
     def is_question(self, text: str) -> bool:
         """Whether a message asks something (a question word, particle or kind)."""
@@ -153,6 +155,7 @@ class Rules:
             fee_asks=alternation(data["fee_asks"]),
             eligibility_question=alternation(data["eligibility_question"]),
             person_request=alternation(data["person_request"]),
+            levels={str(k): alternation(v) for k, v in (data.get("levels") or {}).items()},
             gates={
                 str(k): Gate(
                     str(k),
@@ -161,6 +164,7 @@ class Rules:
                     str(v["missing"]),
                     alternation(v["unless"]) if v.get("unless") else None,
                     str(v["implied_by"]) if v.get("implied_by") else None,
+                    bool(v.get("near_topic", False)),
                 )
                 for k, v in (data.get("quote_must_state") or {}).items()
             },
@@ -189,6 +193,7 @@ class Question:
     exact: bool = False  # asks for an exact address, mailbox or village
     fee: bool = False  # asks what something costs the user
     gates: tuple[Gate, ...] = ()  # specific facts asked that the quote shown must state
+    levels: frozenset[str] = field(default_factory=frozenset)  # levels of government whose documents it names
 
     @property
     def specific(self) -> bool:
@@ -219,7 +224,8 @@ def analyse(rules: Rules, text: str) -> Question:
     fee = bool(rules.fee_asks.search(plain))
     age = ages[0] if ages else None
     gates = tuple(g for g in rules.gates.values() if g.asked_by(plain))
-    return Question(text, kind, kinds, statuses, age, worker, stated, exact, fee, gates)
+    levels = frozenset(level for level, p in rules.levels.items() if p.search(plain))
+    return Question(text, kind, kinds, statuses, age, worker, stated, exact, fee, gates, levels)
 
 
 def states_the_numbers(question: Question, text: str) -> bool:

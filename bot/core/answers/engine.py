@@ -147,6 +147,7 @@ class AnswerEngine:
         self.cache_dir: Path | None = None  # where the e5 vectors are cached
         # Table rows by chunk id: a row is quoted as it stands, then read out with its headers.
         self.table_rows = {c.id: c for c in search.chunks if c.kind is ChunkKind.TABLE_ROW}
+        self.levels = {d.id: d.meta.level.value for d in search.kb.documents}  # doc id → its level
         self.check = check
         self.rules = rules or load_rules()
         self.model = model or AnswerabilityModel.default()
@@ -244,6 +245,7 @@ class AnswerEngine:
                     sentence_coverage,
                     describe_clause(self.rules, sentence),
                     sentence_e5,
+                    self.levels.get(hit.doc_id),
                 )
             )
         return question, out
@@ -383,8 +385,11 @@ class AnswerEngine:
         return (not question.fee or "fee" in kinds) and (not question.exact or "address" in kinds)
 
     def states_fact(self, question: Question, gate: Gate, quote: str) -> bool:
-        """Whether the quote states the gated fact in a sentence about the question's topic (an
-        amount beside 高龄津贴 for a question about 高龄津贴, not a percentage of another benefit)."""
+        """Whether the quote states the gated fact; for a gate `near_topic`, in a sentence about the
+        question's topic (an amount beside 高龄津贴 for a question about 高龄津贴, not a percentage of
+        another benefit)."""
+        if not gate.near_topic:
+            return gate.stated_by(quote)
         topical = bool(self.check.topic_words(question.text))
         for sentence in (s for s in SENTENCE_END.split(quote) if s and s.strip()):
             if gate.stated_by(sentence) and (

@@ -65,6 +65,9 @@ FEATURES = (
     "asks_fee",
     "asks_exact",
     "gated",
+    # The question names a level of government ("省里方案"): is this clause's document at it?
+    "level_named",
+    "level_other",
     # The answer memory: remembered questions close to this one, and whether this clause answered them.
     "memory_clause",
     "memory_clause_close",
@@ -88,6 +91,7 @@ class Candidate:
     sentence_coverage: float = 0.0  # the share of topic words its best sentence covers
     sentence_clause: Clause | None = None  # what that sentence states
     sentence_e5: float = 0.0  # the e5 similarity of its sentence closest to the question
+    level: str | None = None  # the level of government of its document (national, province …)
 
 
 def features(
@@ -161,6 +165,8 @@ def features(
         float(question.fee),
         float(question.exact),
         float(bool(question.gates)),
+        float(bool(question.levels) and candidate.level in question.levels),
+        float(bool(question.levels) and candidate.level not in question.levels),
         remembered,
         float(remembered >= CLOSE),
         memory.answered,

@@ -230,3 +230,10 @@ def test_a_request_for_a_person_is_told_from_a_question_about_a_service(
     rules: Rules, text: str, person: bool
 ) -> None:
     assert rules.asks_for_a_person(text) is person
+
+
+def test_the_level_of_government_a_question_names_is_read(rules: Rules) -> None:
+    assert analyse(rules, "护理员培训 省里方案有安排吗").levels == {"province"}
+    assert analyse(rules, "不是国家试点的省份自己能不能搞").levels == {"national"}  # 省份 is no level
+    assert analyse(rules, "宝鸡市有啥补贴").levels == frozenset()  # a place, not a level
+    assert analyse(rules, "省里钱拨到市里以后 市里多久给县里").levels == {"province", "city", "district"}

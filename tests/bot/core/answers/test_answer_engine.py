@@ -132,6 +132,20 @@ def test_a_gated_fact_counts_only_beside_the_question_s_topic(answers: AnswerEng
     assert not answers.states_fact(question, money, other)
 
 
+def test_a_date_or_phone_number_counts_anywhere_in_the_quote(answers: AnswerEngine) -> None:
+    # Only an amount must stand beside its benefit; a clause about the grant's transfer answers
+    # "how long" with the period in its last sentence, a list of contacts with the number after
+    # the name.
+    question = analyse(answers.rules, "省里钱拨到市里以后 市里多长时间内得给县里")
+    time = answers.rules.gates["time"]
+    clause = "省财政厅向试点单位所在市一次性下拨省补资金。市财政局要在1个月内将省补资金下拨到试点县。"
+    assert answers.states_fact(question, time, clause)
+    assert not answers.states_fact(question, time, "省财政厅向试点单位所在市一次性下拨省补资金。")
+    phone = analyse(answers.rules, "省民政厅管这个试点的是谁 电话多少")
+    contacts = "省民政厅联系人：苏敏；联系电话：024-23941568。"
+    assert answers.states_fact(phone, answers.rules.gates["phone"], contacts)
+
+
 def test_a_long_clause_is_quoted_from_the_sentence_that_answers_not_its_lead(answers: AnswerEngine) -> None:
     chunk = next(c for c in answers.search.chunks if "大力推广城乡互助养老。" in c.text)
     quote = answers.quote(analyse(answers.rules, "村里互助养老能给老人提供哪些服务"), chunk.text)
