@@ -12,7 +12,7 @@ from actions.catalog_answers import ActionAnswerService
 from actions.context import services
 from actions.dispatch import latest_text, send
 from actions.handoff import ActionHandoff
-from actions.policy import answer_question, region_events
+from actions.policy import answer_question, needs_region, region_events
 from bot.core.answers.compose import Answer, Message
 from bot.core.answers.places import UNKNOWN, current_place, place_in_text
 from bot.core.answers.profile import DONT_KNOW
@@ -123,6 +123,8 @@ class ActionOutOfScope(Action):
         question = latest_text(tracker)
         svc = services()
         if svc.answers.rules.is_question(question) or len(normalize(question)) >= QUESTION_CHARS:
+            if needs_region(svc, tracker, question, "ask_policy"):  # 「省里方案」: which province?
+                return await answer_question(dispatcher, tracker, svc, question, "ask_policy")
             place = current_place(svc.kb.gazetteer, question, tracker.current_slot_values())
             answer = await svc.answer(question, place)
             # The documents answer it (or the engine declines it for a reason of its own): send
@@ -165,6 +167,8 @@ class ActionMisunderstood(Action):
         if asks:  # NLU was unsure: the documents may still answer it
             if svc.answers.rules.asks_what_a_person_gets(text):
                 return [FollowupAction("eligibility_form")]
+            if needs_region(svc, tracker, text, "ask_policy"):  # 「省里方案」: which province?
+                return await answer_question(dispatcher, tracker, svc, text, "ask_policy")
             place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
             answer = await svc.answer(text, place)
             if answer.grounded or len(norm) >= QUESTION_CHARS:

@@ -18,6 +18,9 @@ from bot.core.answers.replies import Button
 # Intents whose answers differ from region to region, so the region is asked for (once).
 REGIONAL_INTENTS = frozenset({"ask_subsidy", "ask_eligibility"})
 
+# Levels of government a question may name without naming the place (「省里方案」).
+LOCAL_LEVELS = frozenset({"province", "city", "district"})
+
 REGION_BUTTONS: list[Button] = [
     {"title": "宝鸡市", "payload": '/inform{"region":"宝鸡市"}'},
     {"title": "台州市", "payload": '/inform{"region":"台州市"}'},
@@ -37,24 +40,36 @@ def region_events(place: Place) -> list[EventType]:
     return [SlotSet("region", place.region)] if place.region and place.region != "全国" else []
 
 
+def needs_region(svc: Services, tracker: Tracker, question: str, intent: str | None) -> bool:
+    """Whether to ask where the user lives before answering: the answer depends on it (a subsidy
+    or eligibility question, or one naming 省里 / 市里 without saying which), no place is known and
+    the question was never asked."""
+    place = current_place(svc.kb.gazetteer, question, tracker.current_slot_values())
+    if place.region is not None or place.uncovered is not None or place.said_unknown:
+        return False
+    if question.startswith("/") or tracker.get_slot("region_asked"):
+        return False
+    # A request no document answers (advice, cheating, nonsense …) is declined at once, and a
+    # question with nothing to look up (「这个俺能申请不」) is answered at once: where the elder
+    # lives changes neither answer.
+    if svc.answers.refusal(question) is not None or not svc.grounding.topic_words(question):
+        return False
+    analysis = analyse(svc.answers.rules, question)
+    # 「省里方案」「市里那笔钱」 name a local government without naming the place: which province or
+    # city decides the answer, whatever the question is about (「在省里不算典型，能报第五批不」 asks
+    # about the national pilots: no). A worker asking about a unit's
+    # duties (pilot applications, reports) is otherwise answered at once.
+    local = bool(analysis.levels & LOCAL_LEVELS) and "national" not in analysis.levels
+    return local or (intent in REGIONAL_INTENTS and not analysis.worker)
+
+
 async def answer_question(
     dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services, question: str, intent: str | None
 ) -> list[EventType]:
     """Ask for the region if the answer depends on it and it was never asked; else answer."""
     place = current_place(svc.kb.gazetteer, question, tracker.current_slot_values())
     events = [*region_events(place), SlotSet("misunderstandings", 0)]
-    no_region = place.region is None and place.uncovered is None and not place.said_unknown
-    # A request no document answers (advice, cheating, nonsense …) is declined at once, without
-    # asking where the user lives first.
-    refused = not question.startswith("/") and svc.answers.refusal(question) is not None
-    # A worker asking about a unit's duties (pilot applications, reports) is answered at once, and
-    # so is a question with nothing to look up (「这个俺能申请不」): where the elder lives changes
-    # neither answer.
-    typed = not question.startswith("/")
-    worker = typed and analyse(svc.answers.rules, question).worker
-    vague = typed and not svc.grounding.topic_words(question)
-    asked = tracker.get_slot("region_asked")
-    if intent in REGIONAL_INTENTS and no_region and not (refused or worker or vague or asked):
+    if needs_region(svc, tracker, question, intent):
         send(dispatcher, ask_region())
         return [
             *events,

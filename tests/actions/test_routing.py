@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog_answers import ActionAnswerService
 from actions.context import Services, build_services, use_services
+from actions.conversation import ActionMisunderstood, ActionOutOfScope
 from actions.eligibility import needs_the_questions
 from actions.handoff import ActionHandoff
 from actions.policy import ActionAnswerPolicy
@@ -72,11 +73,27 @@ def test_a_question_the_classifier_calls_request_human_is_answered_when_a_clause
 
 
 def test_a_worker_s_question_is_not_asked_where_the_elder_lives(svc: Services) -> None:
-    question = "我们县申报省里的试点，市县两级财政配套资金不能低于多少"
+    question = "申报第五批试点，地方财政配套资金不能低于多少"
     worker = run(ActionAnswerPolicy(), question, "ask_subsidy")
     assert not any("哪个地方" in str(m.get("text") or "") for m in worker)
     elder = run(ActionAnswerPolicy(), "我妈的高龄津贴每月能领多少", "ask_subsidy")
     assert "哪个地方" in str(elder[0].get("text") or "")
+
+
+def test_a_question_naming_the_province_or_city_but_not_which_is_asked_where(svc: Services) -> None:
+    # 「省里方案」: which province's plan decides the answer, whatever the intent.
+    asked = (
+        ("护理员培训 考证这块 省里方案有安排吗", "ask_policy"),
+        ("我们县申报省里的试点，市县两级财政配套资金不能低于多少", "ask_subsidy"),
+    )
+    for text, intent in asked:
+        messages = run(ActionAnswerPolicy(), text, intent)
+        assert "哪个地方" in str(messages[0].get("text") or ""), text
+    for action in (ActionMisunderstood(), ActionOutOfScope()):  # the classifier unsure, or off topic
+        messages = run(action, "护理员培训 考证这块 省里方案有安排吗？", "nlu_fallback")
+        assert "哪个地方" in str(messages[0].get("text") or ""), action.name()
+    named = run(ActionAnswerPolicy(), "辽宁省里方案对护理员培训有安排吗", "ask_policy")
+    assert not any("哪个地方" in str(m.get("text") or "") for m in named)
 
 
 def test_a_question_with_nothing_to_look_up_is_not_asked_where_the_elder_lives(svc: Services) -> None:

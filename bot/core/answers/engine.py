@@ -209,8 +209,13 @@ class AnswerEngine:
     def candidates(self, text: str, region: str | None) -> tuple[Question, list[Candidate]]:
         """The question's analysis and the top candidates of hybrid search, with what each states."""
         question = analyse(self.rules, text)
+        local = self.local_only(question, region)
         try:
-            hits = self.search.search(text, self.k, region)
+            hits = [
+                h
+                for h in self.search.search(text, 2 * self.k if local else self.k, region)
+                if not (local and self.levels.get(h.doc_id) == "national")
+            ][: self.k]
             bm25 = [h.chunk_id for h in self.search.search(text, 3, region, Mode.BM25)]
             dense = [h.chunk_id for h in self.search.search(text, 3, region, Mode.DENSE)]
         except EmptyQueryError:
@@ -249,6 +254,13 @@ class AnswerEngine:
                 )
             )
         return question, out
+
+    @staticmethod
+    def local_only(question: Question, region: str | None) -> bool:
+        """Whether only the documents of the user's own province, city or district answer: the
+        question names a local government (「省里方案」「市里那笔钱」), not the national one, and
+        the user's place is known."""
+        return region not in (None, "全国") and bool(question.levels) and "national" not in question.levels
 
     def best_sentence(self, question: str, text: str, coverage: float | None = None) -> tuple[str, float]:
         """The sentence of a clause that covers most of the question's topic words, and how much

@@ -246,3 +246,16 @@ def test_a_partial_answer_names_what_is_missing_once(answers: AnswerEngine) -> N
     assert answer.mode == "partial"
     first = answer.messages[0].text
     assert "怎么申请、到哪里办" in first and "具体在什么地方" not in first
+
+
+def test_a_question_about_the_province_s_plan_is_answered_from_it_not_the_national_notice(
+    answers: AnswerEngine,
+) -> None:
+    text = "护理员培训 考证这块 省里方案有安排吗"
+    _, local = answers.candidates(text, "辽宁省")
+    assert local and all(answers.levels[c.hit.doc_id] != "national" for c in local)
+    assert all(c.level == "province" for c in local)  # the level each candidate's document is at
+    _, anywhere = answers.candidates("护理员培训 考证这块 有安排吗", "辽宁省")
+    assert any(answers.levels[c.hit.doc_id] == "national" for c in anywhere)
+    _, national = answers.candidates("护理员培训 国家试点有安排吗", "辽宁省")
+    assert any(answers.levels[c.hit.doc_id] == "national" for c in national)
