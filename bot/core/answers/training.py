@@ -20,9 +20,10 @@ from bot.core.answers.model import AnswerabilityModel
 
 logger = logging.getLogger(__name__)
 
-# The threshold maximises grounded + HONESTY_WEIGHT × honesty out of fold: a confident wrong answer
-# is worse than an honest "the documents don't say".
-HONESTY_WEIGHT = 1.5
+# The threshold maximises, out of fold, the questions answered with a clause that answers them minus
+# WRONG_COST times those answered with one that does not: a confident wrong answer is worse than an
+# honest "the documents don't say".
+WRONG_COST = 2.0
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,16 @@ def pairs_of(
     return prepared.pairs(engine, range(len(items)), None)
 
 
+@dataclass(frozen=True)
+class Outcomes:
+    """What the engine would do with the labelled questions at one threshold."""
+
+    grounded: float  # share of answerable questions answered with a gold clause
+    honesty: float  # share of unanswerable questions given no clause as the answer
+    right: int  # questions answered with a gold clause
+    wrong: int  # questions answered with a clause that does not answer them
+
+
 def _outcomes(
     probs: Sequence[float],
     ys: Sequence[int],
@@ -121,7 +132,7 @@ def _outcomes(
     items: Sequence[Labelled],
     t: float,
     allowed: Sequence[bool] | None = None,
-) -> tuple[float, float]:
+) -> Outcomes:
     """Grounded rate on answerable and honesty on unanswerable questions at threshold t, counting
     only the pairs the engine's rules allow to answer (all when not given)."""
     best: dict[int, tuple[float, int]] = {}
@@ -131,13 +142,17 @@ def _outcomes(
             continue
         if g not in best or p > best[g][0]:
             best[g] = (p, y)
-    answerable = [g for g, it in enumerate(items) if it.gold]
-    unanswerable = [g for g, it in enumerate(items) if not it.gold]
-    grounded = sum(1 for g in answerable if g in best and best[g][0] >= t and best[g][1]) / max(
-        1, len(answerable)
+    answered = {g: y for g, (p, y) in best.items() if p >= t}
+    answerable = sum(1 for it in items if it.gold)
+    unanswerable = len(items) - answerable
+    right = sum(1 for y in answered.values() if y)
+    dishonest = sum(1 for g in answered if not items[g].gold)
+    return Outcomes(
+        right / max(1, answerable),
+        1 - dishonest / max(1, unanswerable),
+        right,
+        len(answered) - right,
     )
-    honest = sum(1 for g in unanswerable if g not in best or best[g][0] < t) / max(1, len(unanswerable))
-    return grounded, honest
 
 
 def choose_threshold(
@@ -147,12 +162,15 @@ def choose_threshold(
     items: Sequence[Labelled],
     allowed: Sequence[bool] | None = None,
 ) -> tuple[float, float, float]:
-    """The threshold that maximises grounded + HONESTY_WEIGHT × honesty (the lowest on a tie)."""
+    """The threshold that maximises the questions answered rightly minus WRONG_COST times those
+    answered with a clause that does not answer them (an unanswerable question answered, or an
+    answerable one with the wrong clause); the lowest on a tie. Returns it with the grounded and
+    honesty rates there."""
     options = []
     for step in range(10, 100):
         t = step / 100
-        grounded, honest = _outcomes(probs, ys, groups, items, t, allowed)
-        options.append((grounded + HONESTY_WEIGHT * honest, -t, grounded, honest))
+        out = _outcomes(probs, ys, groups, items, t, allowed)
+        options.append((out.right - WRONG_COST * out.wrong, -t, out.grounded, out.honesty))
     _, neg_t, grounded, honest = max(options)
     return -neg_t, grounded, honest
 

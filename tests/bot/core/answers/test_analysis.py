@@ -133,7 +133,12 @@ def test_exact_addresses_and_fees_are_noticed(rules: Rules) -> None:
         ("老伴不乐意咋办", set()),
         ("示范中心建在我们哪个街道", {"which_place"}),
         ("辽宁省补资金每个试点县能拿到多少", {"money"}),
-        ("社区多久来看我一回", {"time"}),
+        ("社区多久来看我一回", {"time", "frequency"}),  # how often: a date is no answer
+        ("多久能办下来", {"time"}),
+        ("村里老年公寓一个月收几钿", {"money"}),
+        ("12349是不是二十四小时都有人接", {"hours"}),
+        ("老旧小区补建养老用房要补多大面积", {"area"}),
+        ("养老补贴能不能在网上申请，有没有小程序", {"online"}),
         ("第五批专家评审结果什么时候公布", {"time"}),
         ("日间照料中心每天几点开门", {"hours"}),  # the hour, not the date
     ],
@@ -155,6 +160,13 @@ def test_a_gate_is_passed_only_by_a_text_stating_the_fact(rules: Rules) -> None:
     for text in ("考核验收（2021年5月-6月）", "每季度上门走访", "持续运营一年（含）以上", "在首期进行建设"):
         assert time.stated_by(text), text
     assert not time.stated_by("定期提供“六助一巡访”服务。")
+    often = rules.gates["frequency"]
+    assert often.stated_by("每季度上门走访") and often.stated_by("每月不少于1次的探访慰问")
+    assert not often.stated_by("到2023年底，定期提供“六助一巡访”服务。")
+    assert rules.gates["area"].stated_by("建筑面积为700平方米以上")
+    assert not rules.gates["area"].stated_by("按照人均用地标准规划设置养老服务设施")
+    online = rules.gates["online"]
+    assert online.stated_by("全面实现老年优待证无感知办理") and not online.stated_by("向民政部门提出申请。")
     where = rules.gates["where_to_go"]
     assert where.stated_by("依托市社会福利院建立市级养老护理员实训基地")
     assert where.stated_by("领导小组办公室设在市民政局")

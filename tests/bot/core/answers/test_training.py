@@ -29,6 +29,15 @@ def test_the_threshold_keeps_honesty_at_its_floor_when_it_can() -> None:
     assert (grounded, honesty) == (1.0, 1.0)
 
 
+def test_a_wrong_answer_costs_more_than_a_right_one_gains() -> None:
+    # Down to 0.55 one more question is answered rightly, and one the documents do not answer is
+    # answered too: not worth it.
+    items = [Labelled("a", None, ("x",)), Labelled("b", None), Labelled("c", None, ("y",))]
+    threshold, grounded, honesty = choose_threshold([0.55, 0.6, 0.9], [1, 0, 1], [0, 1, 2], items)
+    assert 0.6 < threshold <= 0.9
+    assert (grounded, honesty) == (0.5, 1.0)
+
+
 def test_a_model_trained_on_labelled_questions_is_saved_and_used(
     engine: SearchEngine, tmp_path: Path
 ) -> None:
