@@ -123,9 +123,9 @@ class ActionOutOfScope(Action):
         question = latest_text(tracker)
         svc = services()
         if svc.answers.rules.is_question(question) or len(normalize(question)) >= QUESTION_CHARS:
-            if needs_region(svc, tracker, question, "ask_policy"):  # 「省里方案」: which province?
-                return await answer_question(dispatcher, tracker, svc, question, "ask_policy")
             place = current_place(svc.kb.gazetteer, question, tracker.current_slot_values())
+            if needs_region(svc, tracker, question, "ask_policy", place):  # 「省里方案」: which province?
+                return await answer_question(dispatcher, tracker, svc, question, "ask_policy")
             answer = await svc.answer(question, place)
             # The documents answer it (or the engine declines it for a reason of its own): send
             # that; a question they say nothing about is outside what the assistant covers.
@@ -167,9 +167,9 @@ class ActionMisunderstood(Action):
         if asks:  # NLU was unsure: the documents may still answer it
             if svc.answers.rules.asks_what_a_person_gets(text):
                 return [FollowupAction("eligibility_form")]
-            if needs_region(svc, tracker, text, "ask_policy"):  # 「省里方案」: which province?
-                return await answer_question(dispatcher, tracker, svc, text, "ask_policy")
             place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
+            if needs_region(svc, tracker, text, "ask_policy", place):  # 「省里方案」: which province?
+                return await answer_question(dispatcher, tracker, svc, text, "ask_policy")
             answer = await svc.answer(text, place)
             if answer.grounded or len(norm) >= QUESTION_CHARS:
                 # A real question gets the engine's answer (direct, or an honest "the documents do

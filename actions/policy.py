@@ -18,9 +18,6 @@ from bot.core.answers.replies import Button
 # Intents whose answers differ from region to region, so the region is asked for (once).
 REGIONAL_INTENTS = frozenset({"ask_subsidy", "ask_eligibility"})
 
-# Levels of government a question may name without naming the place (「省里方案」).
-LOCAL_LEVELS = frozenset({"province", "city", "district"})
-
 REGION_BUTTONS: list[Button] = [
     {"title": "宝鸡市", "payload": '/inform{"region":"宝鸡市"}'},
     {"title": "台州市", "payload": '/inform{"region":"台州市"}'},
@@ -40,11 +37,10 @@ def region_events(place: Place) -> list[EventType]:
     return [SlotSet("region", place.region)] if place.region and place.region != "全国" else []
 
 
-def needs_region(svc: Services, tracker: Tracker, question: str, intent: str | None) -> bool:
+def needs_region(svc: Services, tracker: Tracker, question: str, intent: str | None, place: Place) -> bool:
     """Whether to ask where the user lives before answering: the answer depends on it (a subsidy
-    or eligibility question, or one naming 省里 / 市里 without saying which), no place is known and
-    the question was never asked."""
-    place = current_place(svc.kb.gazetteer, question, tracker.current_slot_values())
+    or eligibility question, or one naming 省里 / 市里 without saying which), no place is known (the
+    place the question and the conversation give) and the question was never asked."""
     if place.region is not None or place.uncovered is not None or place.said_unknown:
         return False
     if question.startswith("/") or tracker.get_slot("region_asked"):
@@ -59,8 +55,7 @@ def needs_region(svc: Services, tracker: Tracker, question: str, intent: str | N
     # city decides the answer, whatever the question is about (「在省里不算典型，能报第五批不」 asks
     # about the national pilots: no). A worker asking about a unit's
     # duties (pilot applications, reports) is otherwise answered at once.
-    local = bool(analysis.levels & LOCAL_LEVELS) and "national" not in analysis.levels
-    return local or (intent in REGIONAL_INTENTS and not analysis.worker)
+    return analysis.local or (intent in REGIONAL_INTENTS and not analysis.worker)
 
 
 async def answer_question(
@@ -69,7 +64,7 @@ async def answer_question(
     """Ask for the region if the answer depends on it and it was never asked; else answer."""
     place = current_place(svc.kb.gazetteer, question, tracker.current_slot_values())
     events = [*region_events(place), SlotSet("misunderstandings", 0)]
-    if needs_region(svc, tracker, question, intent):
+    if needs_region(svc, tracker, question, intent, place):
         send(dispatcher, ask_region())
         return [
             *events,

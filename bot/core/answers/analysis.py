@@ -196,6 +196,12 @@ class Question:
     levels: frozenset[str] = field(default_factory=frozenset)  # levels of government whose documents it names
 
     @property
+    def local(self) -> bool:
+        """Whether it names a local government's document (「省里方案」「市里那笔钱」), not the
+        national one: which province or city then decides the answer."""
+        return bool(self.levels) and "national" not in self.levels
+
+    @property
     def specific(self) -> bool:
         """Whether it asks for a specific fact (amount, procedure, place, time, contact)."""
         return self.kind in SPECIFIC

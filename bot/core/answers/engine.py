@@ -209,7 +209,8 @@ class AnswerEngine:
     def candidates(self, text: str, region: str | None) -> tuple[Question, list[Candidate]]:
         """The question's analysis and the top candidates of hybrid search, with what each states."""
         question = analyse(self.rules, text)
-        local = self.local_only(question, region)
+        # 「省里方案」 asked by a user whose place is known: that place's documents, not the national notice.
+        local = question.local and region not in (None, "全国")
         try:
             hits = [
                 h
@@ -254,13 +255,6 @@ class AnswerEngine:
                 )
             )
         return question, out
-
-    @staticmethod
-    def local_only(question: Question, region: str | None) -> bool:
-        """Whether only the documents of the user's own province, city or district answer: the
-        question names a local government (「省里方案」「市里那笔钱」), not the national one, and
-        the user's place is known."""
-        return region not in (None, "全国") and bool(question.levels) and "national" not in question.levels
 
     def best_sentence(self, question: str, text: str, coverage: float | None = None) -> tuple[str, float]:
         """The sentence of a clause that covers most of the question's topic words, and how much

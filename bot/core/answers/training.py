@@ -1,7 +1,7 @@
 """Training the answerability model from labelled questions: candidates from the engine's own
 search, a pair labelled positive when the clause holds a gold quote (or restates it in the same
-document), logistic regression with
-grouped cross-validation, and the threshold chosen for precision on the out-of-fold probabilities.
+document), logistic regression with grouped cross-validation, and the threshold chosen for
+precision on the out-of-fold probabilities.
 """
 
 from __future__ import annotations
@@ -103,8 +103,12 @@ def prepare(
         if progress is not None:
             progress(n + 1, len(items))
     memory = engine.remember([Remembered(it.question, it.gold) for it in items])
-    gold = GoldClauses(engine.search.chunks)
-    return Prepared(items, judged, memory, [gold.of(it.gold) for it in items])
+    if memory is not None:  # the memory has resolved each item's gold to its chunks already
+        answering = list(memory.chunks)
+    else:
+        gold = GoldClauses(engine.search.chunks)
+        answering = [gold.of(it.gold) for it in items]
+    return Prepared(items, judged, memory, answering)
 
 
 def pairs_of(
