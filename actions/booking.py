@@ -24,6 +24,7 @@ from actions.booking_form import (
 )
 from actions.context import Services, services
 from actions.dispatch import channel_of, latest_text
+from actions.policy import decline_refused
 from bot.core.answers.replies import BOOK, HUMAN, meta_message
 from bot.core.booking import ledger
 from bot.core.booking.contact import find_phone
@@ -79,6 +80,9 @@ class ActionManageBooking(Action):
         """List, cancel or start moving a booking."""
         svc = services()
         text = latest_text(tracker)
+        declined = await decline_refused(dispatcher, tracker, svc, text)  # 「把申请表打印出来寄给我」
+        if declined is not None:
+            return declined
         # Buttons send /manage_booking{"booking_reference": …, "booking_action": …}; typed text is read too.
         reference = next(tracker.get_latest_entity_values("booking_reference"), None) or find_reference(text)
         wanted = next(tracker.get_latest_entity_values("booking_action"), None)

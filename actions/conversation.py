@@ -12,7 +12,7 @@ from actions.catalog_answers import ActionAnswerService
 from actions.context import services
 from actions.dispatch import latest_text, send
 from actions.handoff import ActionHandoff
-from actions.policy import answer_question, needs_region, region_events
+from actions.policy import answer_question, decline_refused, needs_region, region_events
 from bot.core.answers.compose import Answer, Message
 from bot.core.answers.places import UNKNOWN, current_place, place_in_text
 from bot.core.answers.profile import DONT_KNOW
@@ -157,12 +157,9 @@ class ActionMisunderstood(Action):
         if tracker.get_slot("pending_question") and DONT_KNOW.search(norm):
             return list(await ActionHandleInform().run(dispatcher, tracker, domain))  # "不知道" to the region
         svc = services()
-        refusal = None if text.startswith("/") else svc.answers.rules.refusal(text)
-        if refusal is not None and refusal[0] != "nonsense":  # "嗯", "ok": asked to rephrase below
-            # What no document answers (a transfer to WeChat, advice, cheating): declined plainly.
-            place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
-            send(dispatcher, await svc.answer(text, place))
-            return [SlotSet("misunderstandings", 0), SlotSet("offered_human", True)]
+        declined = await decline_refused(dispatcher, tracker, svc, text)  # "嗯", "ok": rephrase below
+        if declined is not None:
+            return declined
         asks = svc.answers.rules.is_question(text)
         if asks:  # NLU was unsure: the documents may still answer it
             if svc.answers.rules.asks_what_a_person_gets(text):

@@ -58,6 +58,20 @@ def needs_region(svc: Services, tracker: Tracker, question: str, intent: str | N
     return analysis.local or (intent in REGIONAL_INTENTS and not analysis.worker)
 
 
+async def decline_refused(
+    dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services, text: str
+) -> list[EventType] | None:
+    """A typed request no document answers (a photo, a call, printing and posting a form, medical
+    advice, cheating) declined plainly with a person offered, whatever intent the NLU gave it; None
+    for anything else (buttons, "嗯" and other noise are left to the caller)."""
+    refusal = None if text.startswith("/") else svc.answers.rules.refusal(text)
+    if refusal is None or refusal[0] == "nonsense":
+        return None
+    place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())
+    send(dispatcher, await svc.answer(text, place))
+    return [SlotSet("misunderstandings", 0), SlotSet("offered_human", True)]
+
+
 async def answer_question(
     dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services, question: str, intent: str | None
 ) -> list[EventType]:

@@ -97,6 +97,7 @@ class Rules:
     person_request: re.Pattern[str] = re.compile(r"人工")
     gates: dict[str, Gate] = field(default_factory=dict)
     levels: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    document_asks: re.Pattern[str] = re.compile(r"(?!)")
 
     def is_question(self, text: str) -> bool:
         """Whether a message asks something (a question word, particle or kind)."""
@@ -108,6 +109,10 @@ class Rules:
     def asks_what_a_person_gets(self, text: str) -> bool:
         """Whether a question asks what someone may receive in general (not one benefit's facts)."""
         return bool(self.eligibility_question.search(arabic_numerals(normalize(text))))
+
+    def asks_about_a_document(self, text: str) -> bool:
+        """Whether a question asks about a document itself (its number, date, status, basis)."""
+        return bool(self.document_asks.search(arabic_numerals(normalize(text))))
 
     def asks_for_a_person(self, text: str) -> bool:
         """Whether a message asks for a person (人工, 真人, call me back …), not for a fact."""
@@ -156,6 +161,7 @@ class Rules:
             eligibility_question=alternation(data["eligibility_question"]),
             person_request=alternation(data["person_request"]),
             levels={str(k): alternation(v) for k, v in (data.get("levels") or {}).items()},
+            document_asks=alternation(data.get("document_asks") or "(?!)"),
             gates={
                 str(k): Gate(
                     str(k),

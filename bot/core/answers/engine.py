@@ -11,7 +11,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.core.answers.analysis import (
@@ -148,6 +148,9 @@ class AnswerEngine:
         # Table rows by chunk id: a row is quoted as it stands, then read out with its headers.
         self.table_rows = {c.id: c for c in search.chunks if c.kind is ChunkKind.TABLE_ROW}
         self.levels = {d.id: d.meta.level.value for d in search.kb.documents}  # doc id → its level
+        # A document's letterhead and preamble (before its first section): they answer only questions
+        # about the document itself.
+        self.front_matter = frozenset(c.id for c in search.chunks if not c.section_path)
         self.check = check
         self.rules = rules or load_rules()
         self.model = model or AnswerabilityModel.default()
@@ -227,6 +230,7 @@ class AnswerEngine:
             else [0.0] * len(hits)
         )
         out = []
+        about_document = self.rules.asks_about_a_document(text)
         for rank, (hit, sim) in enumerate(zip(hits, sims, strict=True)):
             # A row of figures is judged by what its cells say (headers with values), not by its digits.
             row = self.table_rows.get(hit.chunk_id)
@@ -239,17 +243,22 @@ class AnswerEngine:
                 if self.scorer is not None and units
                 else 0.0
             )
+            clause = describe_clause(self.rules, hit.text)
+            sentence_clause = describe_clause(self.rules, sentence)
+            if hit.chunk_id in self.front_matter and not about_document:
+                clause = replace(clause, heading=True)
+                sentence_clause = replace(sentence_clause, heading=True)
             out.append(
                 Candidate(
                     hit,
                     rank,
-                    describe_clause(self.rules, hit.text),
+                    clause,
                     coverage,
                     bm25.index(hit.chunk_id) if hit.chunk_id in bm25 else None,
                     dense.index(hit.chunk_id) if hit.chunk_id in dense else None,
                     sim,
                     sentence_coverage,
-                    describe_clause(self.rules, sentence),
+                    sentence_clause,
                     sentence_e5,
                     self.levels.get(hit.doc_id),
                 )
@@ -373,9 +382,12 @@ class AnswerEngine:
         (no rumour confirmed); the quote shown states every specific fact the question asks for (an
         amount, a phone number, opening hours: the `quote_must_state` gates); for a question about
         what something costs, a fee; for one about exactly where, an address; a row of figures only
-        for a question about one of its columns."""
+        for a question about one of its columns; a document's letterhead and preamble only for a
+        question about the document."""
         if not self.check.topic_words(question.text):
             return False
+        if candidate.clause.heading and candidate.hit.chunk_id in self.front_matter:
+            return False  # a letterhead or preamble, for a question not about the document itself
         if not states_the_numbers(question, candidate.hit.text):
             return False
         if not self.row_asked(question, candidate.hit.chunk_id):

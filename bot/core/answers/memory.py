@@ -25,8 +25,8 @@ CLOSE = 0.9
 # A provision restated (a plan's body and the table annexed to it): at least this share of the
 # quote's characters, in runs of two or more, in order, within a stretch at most RESTATED_SPAN times
 # its length, and every number of it. Shorter quotes must stand verbatim.
-RESTATED_SHARE = 0.9
-RESTATED_SPAN = 1.25
+RESTATED_SHARE = 0.85
+RESTATED_SPAN = 1.5
 RESTATED_MIN_CHARS = 8
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 

@@ -28,6 +28,10 @@ _ENTITY_SERVICES = {
 _VISIT_REQUEST = re.compile(
     r"派(个|一个|两个)?人|(请|找|约)(个|一个)?人.{0,6}(上门|来|去|过来)|(上门|过来|到家里?)(来)?帮|预约|约(个|一次|一下)"
 )
+# …unless it asks what the visit costs or what the rules are: a question for the answer engine.
+_VISIT_QUESTION = re.compile(
+    r"多少钱|收(多少|费|钱)|费用|价格|几块钱|贵不贵|花多少|要钱(吗|不)|补贴|规定|政策"
+)
 _ADDRESS_MARKS = re.compile(
     r"[路街巷道弄号村组楼栋幢单元室院苑区县镇乡屯庄寨里]|小区|花园|社区|公寓|新村|大院|家属院"
 )
@@ -115,4 +119,8 @@ def find_address(text: str) -> str | None:
 
 def wants_a_visit(text: str) -> bool:
     """Whether a message asks for someone to come to the home for a service (a booking)."""
-    return bool(_VISIT_REQUEST.search(text)) and read_service(text) is not None
+    return (
+        bool(_VISIT_REQUEST.search(text))
+        and not _VISIT_QUESTION.search(text)
+        and read_service(text) is not None
+    )

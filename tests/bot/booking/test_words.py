@@ -252,6 +252,7 @@ def test_yes_refuses_denials_questions_and_longer_sentences() -> None:
         ("想请人上门打扫一下", True),
         ("帮我约一次陪诊", True),
         ("你们的助浴服务怎么收费", False),
+        ("找人上门帮我妈洗澡一次要多少钱", False),  # a question about the fee, for the answer engine
         ("能不能派人来一下", False),  # no service named: the form would have to ask anyway
     ],
 )

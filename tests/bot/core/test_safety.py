@@ -25,6 +25,8 @@ REPO = Path(__file__).parents[3]
         ("有人在砸我家门", "110"),
         ("救命", "120"),
         ("媽媽暈倒了", "120"),
+        ("对门的老太太两天没开门了，喊她也不应", "110"),
+        ("隔壁独居的老头三天没露面了", "110"),
     ],
 )
 def test_danger_now_gets_the_right_number_in_the_first_line(text: str, number: str) -> None:
@@ -71,6 +73,7 @@ def test_questions_about_whom_to_call_are_recognised(text: str) -> None:
         "老人吃饭老是咽不下去，去哪看",
         "找不到申请表在哪，我都糊涂了",
         "我儿子出去打工三年没回家",
+        "打12345没人接，补贴的事找谁问",
     ],
 )
 def test_ordinary_questions_are_not_emergencies(text: str) -> None:

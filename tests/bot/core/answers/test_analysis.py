@@ -190,6 +190,11 @@ def test_gates_are_read_from_the_rules_file(tmp_path: Path) -> None:
         ("老人走了先不销户，津贴还能接着领吧", "safety"),
         ("老人失眠怎么办", "advice"),
         ("高血压吃什么药好", "advice"),
+        ("老人睡不好，能不能吃安眠药", "advice"),
+        ("长期卧床的人怎么护理褥疮", "advice"),
+        ("我爸老忘事，老年痴呆早期有什么表现", "advice"),
+        ("把养老补贴的申请表打印一份寄给我", "modality"),
+        ("你帮我把高龄津贴直接办下来吧", "modality"),
     ],
 )
 def test_requests_no_document_answers_are_refused_by_kind(rules: Rules, text: str, kind: str) -> None:
@@ -249,3 +254,15 @@ def test_the_level_of_government_a_question_names_is_read(rules: Rules) -> None:
     assert analyse(rules, "不是国家试点的省份自己能不能搞").levels == {"national"}  # 省份 is no level
     assert analyse(rules, "宝鸡市有啥补贴").levels == frozenset()  # a place, not a level
     assert analyse(rules, "省里钱拨到市里以后 市里多久给县里").levels == {"province", "city", "district"}
+
+
+@pytest.mark.parametrize(
+    ("text", "about"),
+    [
+        ("台州这个方案是正式文件还是征求意见稿", True),
+        ("宝鸡的试点方案是什么时候印发的", True),
+        ("宝鸡低保老人每月多领多少", False),
+    ],
+)
+def test_questions_about_a_document_itself_are_told_apart(rules: Rules, text: str, about: bool) -> None:
+    assert rules.asks_about_a_document(text) is about
