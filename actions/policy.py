@@ -64,9 +64,7 @@ async def decline_refused(
     """A typed request no document answers (a photo, a call, printing and posting a form, medical
     advice, cheating) declined plainly with a person offered, whatever intent the NLU gave it; None
     for anything else (buttons, "嗯" and other noise are left to the caller)."""
-    if svc.answers is None or text.startswith("/"):
-        return None  # a booking-only service (no answer engine) or a button
-    refusal = svc.answers.rules.refusal(text)
+    refusal = None if text.startswith("/") else svc.answers.rules.refusal(text)
     if refusal is None or refusal[0] == "nonsense":
         return None
     place = current_place(svc.kb.gazetteer, text, tracker.current_slot_values())

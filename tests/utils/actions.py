@@ -11,10 +11,13 @@ from rasa_sdk import Tracker
 
 from actions.context import Services, use_services
 from actions.settings import ActionSettings
+from bot.core.answers.engine import AnswerEngine
+from bot.core.answers.model import AnswerabilityModel
 from bot.core.booking.schedule import load_schedule
 from bot.core.booking.settings import BookingSettings
 from bot.core.store import create_schema, make_engine, session_factory
 from index.engine import SearchEngine
+from index.grounding import GroundingCheck
 
 
 @contextmanager
@@ -28,8 +31,14 @@ def services_on(
             create_schema(db)
         booking = BookingSettings(database_url=url, hotline="12349", today=today)
         schedule = load_schedule(regions=set(engine.kb.gazetteer.names))
-        svc = Services(ActionSettings(database_url=url), engine, None, engine.kb.eligibility(),  # type: ignore[arg-type]
-                       session_factory(db), booking, schedule, None)  # fmt: skip
+        settings = ActionSettings(database_url=url)
+        words = {t for c in engine.chunks for t in engine.tokenizer.tokenize(c.search_text())}
+        check = GroundingCheck(
+            engine.tokenizer, engine.kb.expansions(), words, engine.kb.gazetteer.names, settings.min_coverage
+        )
+        answers = AnswerEngine(engine, check, model=AnswerabilityModel.default())
+        svc = Services(settings, engine, check, engine.kb.eligibility(),
+                       session_factory(db), booking, schedule, answers)  # fmt: skip
         use_services(svc)
         yield svc
     finally:
